@@ -1,0 +1,1 @@
+"""Pure analysis engines: a compiled model and keyword options in, a frozen result out."""

@@ -1,0 +1,107 @@
+"""Compiled inner loops of the exhaustive CIB engine (numba, cached on disk).
+
+The scenario space is a mixed-radix number: descriptor ``k`` takes the variants listed in
+``dom[k, :dsize[k]]``, the last descriptor varies fastest. A range of flat positions is
+walked like an odometer and the impact balances are updated incrementally: when one
+descriptor changes from variant ``a`` to ``b`` the balance vector gains ``M[b] - M[a]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, nogil=True)
+def _decode(flat: np.int64, dsize: np.ndarray, pos: np.ndarray) -> None:
+    for k in range(dsize.shape[0] - 1, -1, -1):
+        pos[k] = flat % dsize[k]
+        flat //= dsize[k]
+
+
+@njit(cache=True, nogil=True)
+def _within(theta: np.ndarray, off: np.ndarray, z: np.ndarray, check: np.ndarray, tol: np.int64) -> bool:
+    """True when every checked descriptor's chosen variant is within ``tol`` of its best rival."""
+    for e in range(z.shape[0]):
+        if not check[e]:
+            continue
+        lo = off[e]
+        hi = off[e + 1]
+        own = theta[lo + z[e]]
+        for v in range(lo, hi):
+            if v != lo + z[e] and theta[v] - own > tol:
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def scan_range(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    dom: np.ndarray,
+    dsize: np.ndarray,
+    check: np.ndarray,
+    tol: np.int64,
+    start: np.int64,
+    stop: np.int64,
+    out: np.ndarray,
+) -> np.int64:
+    """Write the variant indices of every scenario in ``[start, stop)`` within tolerance to ``out``.
+
+    Returns how many were found; when that exceeds ``len(out)`` only the first ones were
+    written and the caller must run the range again with a larger buffer.
+    """
+    n = dsize.shape[0]
+    nv = matrix.shape[1]
+    pos = np.zeros(n, dtype=np.int64)
+    z = np.zeros(n, dtype=np.int64)
+    _decode(start, dsize, pos)
+    theta = np.zeros(nv, dtype=np.int64)
+    for k in range(n):
+        z[k] = dom[k, pos[k]]
+        row = off[k] + z[k]
+        for v in range(nv):
+            theta[v] += matrix[row, v]
+    found = np.int64(0)
+    cap = out.shape[0]
+    for _ in range(start, stop):
+        if _within(theta, off, z, check, tol):
+            if found < cap:
+                for k in range(n):
+                    out[found, k] = z[k]
+            found += 1
+        # advance the odometer, updating the balances of the descriptors that change
+        k = n - 1
+        while k >= 0:
+            old = off[k] + z[k]
+            pos[k] += 1
+            carry = pos[k] == dsize[k]
+            if carry:
+                pos[k] = 0
+            z[k] = dom[k, pos[k]]
+            new = off[k] + z[k]
+            if new != old:
+                for v in range(nv):
+                    theta[v] += matrix[new, v] - matrix[old, v]
+            if not carry:
+                break
+            k -= 1
+    return found
+
+
+@njit(cache=True, parallel=True)
+def scan_parts(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    dom: np.ndarray,
+    dsize: np.ndarray,
+    check: np.ndarray,
+    tol: np.int64,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    out: np.ndarray,
+    found: np.ndarray,
+) -> None:
+    """Run :func:`scan_range` on each part in parallel; part ``p`` writes ``out[p]`` and ``found[p]``."""
+    for p in prange(starts.shape[0]):
+        found[p] = scan_range(matrix, off, dom, dsize, check, tol, starts[p], stops[p], out[p])

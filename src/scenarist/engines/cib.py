@@ -1,0 +1,338 @@
+"""Cross-Impact Balance analysis, exactly as ScenarioWizard computes it.
+
+Definitions (Weimer-Jehle 2006; ScenarioWizard conventions):
+
+* impact score of variant ``l`` of descriptor ``j`` in scenario ``z``:
+  ``θ_j(l|z) = Σ_i C[(i, z_i), (j, l)]``, summed over all descriptors ``i`` (a non-zero
+  diagonal block is included, as ScenarioWizard does);
+* consistency value ``CV(z) = min_j [θ_j(z_j|z) − max_{l≠z_j} θ_j(l|z)]``;
+* inconsistency ``IC(z) = max(0, −CV(z))``; ``z`` is consistent when ``IC = 0`` (ties allowed);
+* total impact score ``TIS(z) = Σ_j θ_j(z_j|z)``.
+
+Descriptors fixed by an intervention keep their variant and are exempt from the
+consistency condition; every other descriptor must still be consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from scenarist.errors import EngineError
+from scenarist.model.compile import CompiledModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "Domain",
+    "Progress",
+    "Scenario",
+    "ScenarioSet",
+    "DescriptorBalance",
+    "ScenarioBalance",
+    "SOLVERS",
+    "domain_of",
+    "impact_scores",
+    "evaluate",
+    "explain",
+    "find_scenarios",
+    "parse_scenario",
+]
+
+IntArray = npt.NDArray[np.int64]
+Progress = Callable[[int, int], None]
+"""Progress callback: ``progress(done, total)`` in scenarios."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One complete scenario with its CIB figures and the named scenarios it falls into."""
+
+    indices: tuple[int, ...]
+    variants: Mapping[str, str]
+    inconsistency: int
+    consistency_value: int
+    total_impact_score: int
+    named: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indices": list(self.indices),
+            "variants": dict(self.variants),
+            "inconsistency": self.inconsistency,
+            "consistency_value": self.consistency_value,
+            "total_impact_score": self.total_impact_score,
+            "named": list(self.named),
+        }
+
+
+@dataclass(frozen=True)
+class ScenarioSet:
+    """The scenarios of a model whose inconsistency is at most ``tolerance``.
+
+    Sorted by inconsistency, then total impact score (descending), then indices.
+    """
+
+    model_id: str
+    method: str
+    tolerance: int
+    scenario_space: int
+    scenarios: tuple[Scenario, ...]
+    named_ids: tuple[str, ...] = ()
+    fixed: Mapping[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    def consistent(self) -> tuple[Scenario, ...]:
+        """The fully consistent scenarios (inconsistency 0)."""
+        return tuple(s for s in self.scenarios if s.inconsistency == 0)
+
+    def named_counts(self, *, max_inconsistency: int = 0) -> dict[str, int]:
+        """For each named scenario, how many listed scenarios (up to an inconsistency) fall into it.
+
+        The key ``""`` counts those that fall into no named scenario.
+        """
+        counts = dict.fromkeys((*self.named_ids, ""), 0)
+        for s in self.scenarios:
+            if s.inconsistency <= max_inconsistency:
+                for n in s.named or ("",):
+                    counts[n] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_id,
+            "method": self.method,
+            "tolerance": self.tolerance,
+            "scenario_space": self.scenario_space,
+            "fixed": dict(self.fixed),
+            "scenarios": [s.to_dict() for s in self.scenarios],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scenario: a column per descriptor, then the CIB figures."""
+        import pandas as pd
+
+        rows = []
+        for s in self.scenarios:
+            row: dict[str, Any] = dict(s.variants)
+            row.update(
+                inconsistency=s.inconsistency,
+                consistency_value=s.consistency_value,
+                total_impact_score=s.total_impact_score,
+                named=",".join(s.named),
+            )
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class DescriptorBalance:
+    """The impact scores of one descriptor's variants in a given scenario."""
+
+    descriptor: str
+    chosen: str
+    scores: Mapping[str, int]
+    inconsistency: int
+    margin: int
+
+    @property
+    def best(self) -> tuple[str, ...]:
+        top = max(self.scores.values())
+        return tuple(v for v, s in self.scores.items() if s == top)
+
+
+@dataclass(frozen=True)
+class ScenarioBalance:
+    """Why a scenario is (in)consistent: every descriptor's balance."""
+
+    model_id: str
+    scenario: Scenario
+    descriptors: tuple[DescriptorBalance, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_id,
+            "method": "cib-impact-balance",
+            "scenario": self.scenario.to_dict(),
+            "descriptors": [
+                {
+                    "descriptor": d.descriptor,
+                    "chosen": d.chosen,
+                    "scores": dict(d.scores),
+                    "inconsistency": d.inconsistency,
+                    "margin": d.margin,
+                }
+                for d in self.descriptors
+            ],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {"descriptor": d.descriptor, "variant": v, "score": s, "chosen": v == d.chosen}
+                for d in self.descriptors
+                for v, s in d.scores.items()
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Which variants each descriptor may take in a search, and which descriptors are checked."""
+
+    allowed: tuple[tuple[int, ...], ...]
+    checked: tuple[bool, ...]
+
+    @property
+    def size(self) -> int:
+        size = 1
+        for a in self.allowed:
+            size *= len(a)
+        return size
+
+
+def domain_of(model: CompiledModel, fixed: Mapping[str, str] | None = None) -> Domain:
+    """The search domain: every variant free, except descriptors fixed to one variant."""
+    fixed = dict(fixed or {})
+    forced = model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed}) if fixed else ()
+    allowed, checked = [], []
+    for k, d in enumerate(model.descriptor_ids):
+        if d in fixed:
+            allowed.append((forced[k],))
+            checked.append(False)
+        else:
+            allowed.append(tuple(range(int(model.counts[k]))))
+            checked.append(True)
+    return Domain(tuple(allowed), tuple(checked))
+
+
+def _check_indices(model: CompiledModel, indices: Sequence[int]) -> IntArray:
+    z = np.asarray(indices, dtype=np.int64)
+    if z.shape != (model.n_descriptors,) or np.any(z < 0) or np.any(z >= model.counts):
+        raise EngineError(
+            f"a scenario needs one variant index per descriptor ({model.n_descriptors}), "
+            f"each below its variant count {model.counts.tolist()}; got {list(indices)}"
+        )
+    return z
+
+
+def impact_scores(model: CompiledModel, indices: Sequence[int]) -> IntArray:
+    """θ for every flat variant given a complete scenario (0-based variant indices)."""
+    z = _check_indices(model, indices)
+    rows = model.offsets[:-1] + z
+    return model.matrix[rows].sum(axis=0)
+
+
+def _figures(model: CompiledModel, z: IntArray, checked: Sequence[bool]) -> tuple[list[int], list[int], int]:
+    """Per-descriptor margins (own − best rival; a large number when there is no rival), CV, TIS."""
+    theta = impact_scores(model, z)
+    margins = []
+    own_total = 0
+    for k in range(model.n_descriptors):
+        lo, hi = int(model.offsets[k]), int(model.offsets[k + 1])
+        own = int(theta[lo + z[k]])
+        own_total += own
+        rivals = [int(theta[v]) for v in range(lo, hi) if v != lo + z[k]]
+        margins.append(own - max(rivals) if rivals and checked[k] else 2**62)
+    return margins, [int(t) for t in theta], own_total
+
+
+def evaluate(model: CompiledModel, indices: Sequence[int], *, fixed: Mapping[str, str] | None = None) -> Scenario:
+    """The CIB figures of one complete scenario (0-based variant indices)."""
+    z = _check_indices(model, indices)
+    checked = domain_of(model, fixed).checked
+    margins, _, tis = _figures(model, z, checked)
+    cv = min(margins) if model.n_descriptors else 0
+    cv = cv if cv < 2**62 else 0
+    return Scenario(
+        indices=tuple(int(i) for i in z),
+        variants=model.variants_of(z),
+        inconsistency=max(0, -cv),
+        consistency_value=cv,
+        total_impact_score=tis,
+        named=model.named_of(z),
+    )
+
+
+def explain(model: CompiledModel, indices: Sequence[int]) -> ScenarioBalance:
+    """Every descriptor's impact balance in the scenario, with its inconsistency."""
+    z = _check_indices(model, indices)
+    margins, theta, _ = _figures(model, z, [True] * model.n_descriptors)
+    rows = []
+    for k, d in enumerate(model.descriptor_ids):
+        lo = int(model.offsets[k])
+        scores = {v: theta[lo + i] for i, v in enumerate(model.variant_ids[k])}
+        margin = margins[k] if margins[k] < 2**62 else 0
+        rows.append(DescriptorBalance(d, model.variant_ids[k][int(z[k])], scores, max(0, -margin), margin))
+    return ScenarioBalance(model.id, evaluate(model, z), tuple(rows))
+
+
+def parse_scenario(model: CompiledModel, text: str) -> tuple[int, ...]:
+    """Read a scenario given as ``desc=variant,...`` or as 0-based indices ``0,2,1`` / ``0 2 1``."""
+    text = text.strip()
+    if "=" in text:
+        pairs = [p.split("=", 1) for p in text.replace(";", ",").split(",") if p.strip()]
+        return model.indices_of({k.strip(): v.strip() for k, v in pairs})
+    try:
+        indices = [int(p) for p in text.replace(",", " ").split()]
+    except ValueError:
+        raise EngineError(
+            f"cannot read scenario {text!r}: give 'descriptor=variant,...' or 0-based indices"
+        ) from None
+    return tuple(int(i) for i in _check_indices(model, indices))
+
+
+Solver = Callable[[CompiledModel, Domain, int, "Progress | None"], IntArray]
+"""A solver returns the indices (k × N array) of every scenario in the domain within tolerance."""
+
+
+def _exhaustive(model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None) -> IntArray:
+    from scenarist.engines.exhaustive import scan
+
+    return scan(model, domain, tolerance, progress)
+
+
+SOLVERS: dict[str, Solver] = {"exhaustive": _exhaustive}
+"""Exact solvers by name. All return the same set; they differ in speed."""
+
+
+def find_scenarios(
+    model: CompiledModel,
+    *,
+    tolerance: int = 0,
+    fixed: Mapping[str, str] | None = None,
+    solver: str = "exhaustive",
+    progress: Progress | None = None,
+) -> ScenarioSet:
+    """All scenarios with inconsistency ≤ ``tolerance`` (0: the consistent scenarios).
+
+    ``fixed`` forces descriptors to variants (an intervention). Raises :class:`EngineError`
+    for a negative tolerance, an unknown solver or an unknown fixed variant.
+    """
+    if tolerance < 0:
+        raise EngineError(f"tolerance must be 0 or more, got {tolerance}")
+    if solver not in SOLVERS:
+        raise EngineError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
+    fixed = dict(fixed or {})
+    domain = domain_of(model, fixed)
+    found = SOLVERS[solver](model, domain, tolerance, progress)
+    scenarios = [evaluate(model, row, fixed=fixed) for row in found]
+    scenarios.sort(key=lambda s: (s.inconsistency, -s.total_impact_score, s.indices))
+    return ScenarioSet(
+        model_id=model.id,
+        method=f"cib-{solver}",
+        tolerance=tolerance,
+        scenario_space=model.scenario_space,
+        scenarios=tuple(scenarios),
+        named_ids=model.named_ids,
+        fixed=fixed,
+    )

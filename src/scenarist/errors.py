@@ -1,0 +1,92 @@
+"""The one exception tree of Scenarist.
+
+Every error the package raises on purpose derives from :class:`ScenaristError`.
+Errors about a model file carry where the problem is (file, line, column and the
+field path inside the document) so that a user can go straight to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ScenaristError",
+    "ModelError",
+    "ModelErrors",
+    "Location",
+    "EngineError",
+    "MissingExtraError",
+]
+
+
+class ScenaristError(Exception):
+    """Root of every error Scenarist raises deliberately."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a file a problem sits. Lines and columns are 1-based; 0 means unknown."""
+
+    file: str = "<model>"
+    line: int = 0
+    column: int = 0
+    path: tuple[str | int, ...] = ()
+
+    @property
+    def field(self) -> str:
+        """The field path in dotted form, list positions in brackets: ``judgments[3].impact``."""
+        out = ""
+        for part in self.path:
+            if isinstance(part, int):
+                out += f"[{part}]"
+            else:
+                out += ("." if out else "") + str(part)
+        return out or "<document>"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.field}"
+
+
+class ModelError(ScenaristError):
+    """One problem in a model file, with its location and what was expected."""
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        self.message = message
+        self.location = location or Location()
+        super().__init__(f"{self.location}: {message}")
+
+
+class ModelErrors(ModelError):
+    """All the problems found in one file, reported together."""
+
+    def __init__(self, errors: Sequence[ModelError]) -> None:
+        if not errors:
+            raise ValueError("ModelErrors needs at least one error")
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        self.message = first.message
+        self.location = first.location
+        ScenaristError.__init__(self, "\n".join(str(e) for e in self.errors))
+
+    def __len__(self) -> int:
+        return len(self.errors)
+
+
+class EngineError(ScenaristError):
+    """An analysis cannot be carried out as asked (bad scenario, bad option, too large)."""
+
+
+class MissingExtraError(ScenaristError):
+    """An optional dependency is not installed; the message names the install command."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"this feature needs the optional package {package!r}: "
+            f"pip install 'scenarist[{extra}]'"
+        )

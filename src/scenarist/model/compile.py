@@ -1,0 +1,151 @@
+"""Compile a validated model into the arrays the engines work on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from scenarist.errors import EngineError
+from scenarist.model.schema import Judgment, Model
+
+__all__ = ["CompiledModel", "compile_model", "matrix_from_judgments"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledModel:
+    """A model as arrays, indexed in model order.
+
+    ``matrix[r, c]`` is the impact of source variant ``r`` on target variant ``c`` (flat
+    variant indices; descriptor ``d`` owns ``offsets[d]:offsets[d+1]``). ``named`` holds one
+    boolean mask over flat variants per named scenario: a scenario falls into it when each
+    of its variants is allowed by the mask.
+    """
+
+    id: str
+    title: str
+    descriptor_ids: tuple[str, ...]
+    variant_ids: tuple[tuple[str, ...], ...]
+    counts: IntArray
+    offsets: IntArray
+    matrix: IntArray
+    confidence: IntArray
+    named_ids: tuple[str, ...] = ()
+    named_masks: BoolArray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    self_impacts: bool = False
+
+    @property
+    def n_descriptors(self) -> int:
+        return len(self.descriptor_ids)
+
+    @property
+    def n_variants(self) -> int:
+        return int(self.offsets[-1])
+
+    @property
+    def scenario_space(self) -> int:
+        """Number of complete scenarios (exact Python int; may exceed int64)."""
+        size = 1
+        for c in self.counts.tolist():
+            size *= int(c)
+        return size
+
+    def descriptor_of(self) -> IntArray:
+        """For each flat variant, the index of its descriptor."""
+        return np.repeat(np.arange(self.n_descriptors, dtype=np.int64), self.counts)
+
+    def variants_of(self, indices: Sequence[int]) -> dict[str, str]:
+        """Map 0-based variant indices (one per descriptor) to ``{descriptor_id: variant_id}``."""
+        return {d: self.variant_ids[k][int(i)] for k, (d, i) in enumerate(zip(self.descriptor_ids, indices))}
+
+    def indices_of(self, assignment: Mapping[str, str]) -> tuple[int, ...]:
+        """Map a complete ``{descriptor_id: variant_id}`` assignment to 0-based indices."""
+        missing = [d for d in self.descriptor_ids if d not in assignment]
+        unknown = [d for d in assignment if d not in self.descriptor_ids]
+        if missing or unknown:
+            raise EngineError(
+                "a scenario needs exactly one variant per descriptor"
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+                + (f"; unknown descriptor: {', '.join(unknown)}" if unknown else "")
+            )
+        out = []
+        for k, d in enumerate(self.descriptor_ids):
+            v = assignment[d]
+            if v not in self.variant_ids[k]:
+                raise EngineError(
+                    f"descriptor {d!r} has no variant {v!r}; expected one of {', '.join(self.variant_ids[k])}"
+                )
+            out.append(self.variant_ids[k].index(v))
+        return tuple(out)
+
+    def named_of(self, indices: Sequence[int]) -> tuple[str, ...]:
+        """Ids of the named scenarios that a complete scenario falls into."""
+        if not self.named_ids:
+            return ()
+        flat = self.offsets[:-1] + np.asarray(indices, dtype=np.int64)
+        hits = self.named_masks[:, flat].all(axis=1)
+        return tuple(n for n, hit in zip(self.named_ids, hits.tolist()) if hit)
+
+
+def _flat_index(model: Model) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for d in model.descriptors:
+        for v in d.variants:
+            index[f"{d.id}.{v.id}"] = len(index)
+    return index
+
+
+def matrix_from_judgments(model: Model, judgments: Sequence[Judgment]) -> tuple[IntArray, IntArray]:
+    """The impact matrix and the confidence matrix (0 = not stated) of a judgment list.
+
+    The model must be valid (see :func:`scenarist.model.validate.validate_model`).
+    Repeated judgments for one pair add up.
+    """
+    index = _flat_index(model)
+    size = len(index)
+    matrix = np.zeros((size, size), dtype=np.int64)
+    confidence = np.zeros((size, size), dtype=np.int64)
+    for j in judgments:
+        r, c = index[j.source], index[j.target]
+        matrix[r, c] += j.impact
+        if j.confidence is not None:
+            confidence[r, c] = j.confidence
+    return matrix, confidence
+
+
+def compile_model(model: Model) -> CompiledModel:
+    """Compile a valid model (primary judgment set) into a :class:`CompiledModel`."""
+    counts = np.array([len(d.variants) for d in model.descriptors], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    matrix, confidence = matrix_from_judgments(model, model.judgments)
+    desc_pos = {d.id: k for k, d in enumerate(model.descriptors)}
+    masks = np.ones((len(model.scenarios), int(offsets[-1])), dtype=bool)
+    for s, named in enumerate(model.scenarios):
+        for d_id, allowed in named.variants.items():
+            k = desc_pos[d_id]
+            ids = [v.id for v in model.descriptors[k].variants]
+            wanted = {allowed} if isinstance(allowed, str) else set(allowed)
+            for i, v_id in enumerate(ids):
+                masks[s, offsets[k] + i] = v_id in wanted
+    block = np.repeat(np.arange(len(counts)), counts)
+    self_impacts = bool(np.any(matrix[block[:, None] == block[None, :]]))
+    for arr in (counts, offsets, matrix, confidence, masks):
+        arr.setflags(write=False)
+    return CompiledModel(
+        id=model.id,
+        title=model.title,
+        descriptor_ids=tuple(d.id for d in model.descriptors),
+        variant_ids=tuple(tuple(v.id for v in d.variants) for d in model.descriptors),
+        counts=counts,
+        offsets=offsets,
+        matrix=matrix,
+        confidence=confidence,
+        named_ids=tuple(s.id for s in model.scenarios),
+        named_masks=masks,
+        self_impacts=self_impacts,
+    )

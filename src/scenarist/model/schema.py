@@ -1,0 +1,178 @@
+"""The model file, format version 1, as pydantic models.
+
+This module is the single source of truth for the shape of a model file: the JSON
+Schema printed by ``scenarist schema`` and the reference in ``docs/model-format.md`` are
+generated from it. Cross-reference checks (unknown ids, impacts within one descriptor,
+...) live in :mod:`scenarist.model.validate`, which reports every problem with its
+location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Identifier",
+    "SourceRef",
+    "Source",
+    "Variant",
+    "Descriptor",
+    "Judgment",
+    "JudgmentSet",
+    "NamedScenario",
+    "Model",
+    "json_schema",
+]
+
+FORMAT_VERSION = 1
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$",
+        max_length=64,
+        description="Identifier-safe id: a letter or underscore, then letters, digits, '_' or '-'.",
+    ),
+]
+
+SourceRef = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_-]*(#[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*)?$",
+        description="A source id, optionally with paragraph numbers: 'article#12-14' or 'article#3,7'.",
+    ),
+]
+
+VariantRef = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$",
+        description="A variant written as 'descriptor_id.variant_id'.",
+    ),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Source(_Strict):
+    """A document the model rests on."""
+
+    id: Identifier
+    title: str
+    author: str | None = None
+    publisher: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    paragraphs: str | None = Field(
+        default=None,
+        description="For a text source: how its paragraphs are numbered, so 'id#n' citations can be followed.",
+    )
+
+
+class Variant(_Strict):
+    """One possible state of a descriptor."""
+
+    id: Identifier
+    name: str
+    short: str | None = Field(default=None, description="Short name (as ScenarioWizard keeps one).")
+    description: str | None = None
+
+
+class Descriptor(_Strict):
+    """A key factor of the system and its mutually exclusive variants."""
+
+    id: Identifier
+    name: str
+    short: str | None = Field(default=None, description="Short name (as ScenarioWizard keeps one).")
+    description: str | None = None
+    variants: list[Variant] = Field(min_length=1)
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class Judgment(_Strict):
+    """How much one variant promotes (+) or restricts (-) another variant of another descriptor."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: VariantRef = Field(alias="from", description="The variant that exerts the influence.")
+    target: VariantRef = Field(alias="to", description="The variant influenced.")
+    impact: StrictInt = Field(description="Integer impact, usually -3..+3; 0 is the default and is omitted.")
+    confidence: int | None = Field(
+        default=None, ge=1, le=5, description="How sure the judgment is: 1 (a guess) to 5 (certain)."
+    )
+    rationale: str | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class JudgmentSet(_Strict):
+    """An alternative set of judgments (e.g. one expert's), for ensemble analysis."""
+
+    id: Identifier
+    name: str
+    judgments: list[Judgment] = Field(default_factory=list)
+
+
+class NamedScenario(_Strict):
+    """A named future as a partial assignment: descriptor id -> variant id or list of variant ids."""
+
+    id: Identifier
+    name: str
+    description: str | None = None
+    likelihood_claim: str | None = Field(
+        default=None, description="The likelihood the source states for this future, in its own terms."
+    )
+    variants: dict[str, str | list[str]] = Field(
+        min_length=1, description="descriptor id -> allowed variant id, or list of allowed variant ids."
+    )
+    sources: list[SourceRef] = Field(default_factory=list)
+
+    @field_validator("variants")
+    @classmethod
+    def _non_empty_lists(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for key, allowed in value.items():
+            if isinstance(allowed, list) and not allowed:
+                raise ValueError(f"descriptor {key!r} lists no allowed variant")
+        return value
+
+
+class Model(_Strict):
+    """A Scenarist model file (format version 1)."""
+
+    scenarist: Literal[1] = Field(description="Format version; always 1 for this format.")
+    id: Identifier
+    title: str
+    question: str | None = None
+    horizon: dt.date | None = None
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    descriptors: list[Descriptor] = Field(min_length=1)
+    judgments: list[Judgment] = Field(default_factory=list)
+    judgment_sets: list[JudgmentSet] = Field(
+        default_factory=list, description="Optional alternative judgment sets (ensemble members)."
+    )
+    scenarios: list[NamedScenario] = Field(default_factory=list)
+    allow_self_impacts: bool = Field(
+        default=False,
+        description=(
+            "Accept judgments between variants of one descriptor (ScenarioWizard files may carry "
+            "them). They enter the impact balances as ScenarioWizard does, with a warning."
+        ),
+    )
+    meta: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Format-specific information kept for faithful round trips (e.g. from a .scw file).",
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the model file (draft 2020-12), by alias ('from'/'to')."""
+    schema = Model.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Scenarist model file, format version 1"
+    return schema

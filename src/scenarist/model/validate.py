@@ -1,0 +1,197 @@
+"""Validate model data: schema first, then every cross-reference, all errors together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from scenarist.errors import Location, ModelError, ModelErrors
+from scenarist.model.schema import Judgment, Model
+from scenarist.model.yamlpos import Positions
+
+__all__ = ["validate_data", "validate_model", "model_warnings"]
+
+Path = tuple[str | int, ...]
+
+
+class _Locator:
+    """Turns a field path into a Location, falling back to the nearest known parent."""
+
+    def __init__(self, file: str, positions: Positions | None) -> None:
+        self.file = file
+        self.positions = positions or {}
+
+    def __call__(self, path: Path) -> Location:
+        probe = tuple(path)
+        while probe and probe not in self.positions:
+            probe = probe[:-1]
+        line, col = self.positions.get(probe, (0, 0))
+        return Location(self.file, line, col, tuple(path))
+
+
+def _pydantic_errors(exc: ValidationError, locate: _Locator) -> list[ModelError]:
+    out = []
+    for err in exc.errors(include_url=False):
+        path: Path = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = f"unknown field {path[-1]!r}"
+        elif err["type"] == "missing":
+            message = f"required field {path[-1]!r} is missing"
+        elif err["type"] == "string_pattern_mismatch":
+            message = f"{err['input']!r} is not a valid id or reference ({err['ctx']['pattern']})"
+        elif "input" in err and err["type"] not in ("model_type", "dict_type", "list_type"):
+            message = f"{message} (got {err['input']!r})"
+        out.append(ModelError(message, locate(path)))
+    return out
+
+
+def validate_data(data: Any, *, file: str = "<model>", positions: Positions | None = None) -> Model:
+    """Validate parsed model data into a :class:`Model`, or raise :class:`ModelErrors` with all problems."""
+    locate = _Locator(file, positions)
+    if not isinstance(data, dict):
+        raise ModelErrors([ModelError("expected a mapping with 'scenarist: 1' at the top", locate(()))])
+    if data.get("scenarist") not in (1, None) or "scenarist" not in data:
+        found = data.get("scenarist", "nothing")
+        raise ModelErrors(
+            [ModelError(f"unsupported format version {found!r}; expected 'scenarist: 1'", locate(("scenarist",)))]
+        )
+    try:
+        model = Model.model_validate(data)
+    except ValidationError as exc:
+        raise ModelErrors(_pydantic_errors(exc, locate)) from None
+    errors = list(_cross_reference_errors(model, locate))
+    if errors:
+        raise ModelErrors(errors)
+    return model
+
+
+def validate_model(model: Model, *, file: str = "<model>") -> Model:
+    """Run the cross-reference checks on an already constructed model."""
+    errors = list(_cross_reference_errors(model, _Locator(file, None)))
+    if errors:
+        raise ModelErrors(errors)
+    return model
+
+
+def model_warnings(model: Model) -> list[str]:
+    """Things that are allowed but deserve the analyst's attention."""
+    warnings = []
+    selfs = [j for j in _all_judgments(model) if j[1].source.split(".")[0] == j[1].target.split(".")[0]]
+    if selfs:
+        warnings.append(
+            f"{len(selfs)} judgment(s) act within one descriptor (non-zero diagonal block); "
+            "they enter the impact balances, as in ScenarioWizard"
+        )
+    return warnings
+
+
+def _duplicates(ids: Iterable[str]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for i, x in enumerate(ids):
+        if x in seen:
+            yield i, x
+        seen.add(x)
+
+
+def _all_judgments(model: Model) -> Iterator[tuple[Path, Judgment]]:
+    for i, j in enumerate(model.judgments):
+        yield ("judgments", i), j
+    for s, js in enumerate(model.judgment_sets):
+        for i, j in enumerate(js.judgments):
+            yield ("judgment_sets", s, "judgments", i), j
+
+
+def _cross_reference_errors(model: Model, locate: _Locator) -> Iterator[ModelError]:
+    variants = {d.id: [v.id for v in d.variants] for d in model.descriptors}
+    for i, dup in _duplicates(d.id for d in model.descriptors):
+        yield ModelError(f"duplicate descriptor id {dup!r}", locate(("descriptors", i, "id")))
+    for k, d in enumerate(model.descriptors):
+        for i, dup in _duplicates(v.id for v in d.variants):
+            yield ModelError(
+                f"duplicate variant id {dup!r} in descriptor {d.id!r}",
+                locate(("descriptors", k, "variants", i, "id")),
+            )
+    for i, dup in _duplicates(s.id for s in model.sources):
+        yield ModelError(f"duplicate source id {dup!r}", locate(("sources", i, "id")))
+    for i, dup in _duplicates(s.id for s in model.scenarios):
+        yield ModelError(f"duplicate scenario id {dup!r}", locate(("scenarios", i, "id")))
+    for i, dup in _duplicates(s.id for s in model.judgment_sets):
+        yield ModelError(f"duplicate judgment set id {dup!r}", locate(("judgment_sets", i, "id")))
+    yield from _judgment_errors(model, variants, locate)
+    yield from _scenario_errors(model, variants, locate)
+    yield from _citation_errors(model, locate)
+
+
+def _variant_ref_error(ref: str, variants: dict[str, list[str]]) -> str | None:
+    desc, _, var = ref.partition(".")
+    if desc not in variants:
+        return f"unknown descriptor {desc!r}; expected one of {', '.join(variants)}"
+    if var not in variants[desc]:
+        return f"descriptor {desc!r} has no variant {var!r}; expected one of {', '.join(variants[desc])}"
+    return None
+
+
+def _judgment_errors(model: Model, variants: dict[str, list[str]], locate: _Locator) -> Iterator[ModelError]:
+    seen: dict[tuple[Path, str, str], Path] = {}
+    for path, j in _all_judgments(model):
+        for field, ref in (("from", j.source), ("to", j.target)):
+            problem = _variant_ref_error(ref, variants)
+            if problem:
+                yield ModelError(problem, locate((*path, field)))
+        if j.source.split(".")[0] == j.target.split(".")[0] and not model.allow_self_impacts:
+            yield ModelError(
+                f"impact within one descriptor ({j.source} -> {j.target}); a descriptor's variants "
+                "exclude each other, so judgments must link different descriptors "
+                "(set 'allow_self_impacts: true' to accept ScenarioWizard-style self-impacts)",
+                locate((*path, "to")),
+            )
+        key = (path[:-1], j.source, j.target)
+        if key in seen:
+            yield ModelError(
+                f"duplicate judgment {j.source} -> {j.target} (first given at {locate(seen[key]).field})",
+                locate(path),
+            )
+        seen.setdefault(key, path)
+
+
+def _scenario_errors(model: Model, variants: dict[str, list[str]], locate: _Locator) -> Iterator[ModelError]:
+    for s, named in enumerate(model.scenarios):
+        for desc, allowed in named.variants.items():
+            path: Path = ("scenarios", s, "variants", desc)
+            if desc not in variants:
+                yield ModelError(
+                    f"unknown descriptor {desc!r}; expected one of {', '.join(variants)}", locate(path)
+                )
+                continue
+            for v in [allowed] if isinstance(allowed, str) else allowed:
+                if v not in variants[desc]:
+                    yield ModelError(
+                        f"descriptor {desc!r} has no variant {v!r}; expected one of {', '.join(variants[desc])}",
+                        locate(path),
+                    )
+
+
+def _citations(model: Model) -> Iterator[tuple[Path, Sequence[str]]]:
+    for k, d in enumerate(model.descriptors):
+        yield ("descriptors", k, "sources"), d.sources
+    for path, j in _all_judgments(model):
+        yield (*path, "sources"), j.sources
+    for s, named in enumerate(model.scenarios):
+        yield ("scenarios", s, "sources"), named.sources
+
+
+def _citation_errors(model: Model, locate: _Locator) -> Iterator[ModelError]:
+    known = {s.id for s in model.sources}
+    for path, refs in _citations(model):
+        for i, ref in enumerate(refs):
+            source, _, paragraphs = ref.partition("#")
+            if source not in known:
+                expected = ", ".join(sorted(known)) or "none defined under 'sources'"
+                yield ModelError(f"unknown source {source!r}; expected one of {expected}", locate((*path, i)))
+            for span in filter(None, paragraphs.split(",")):
+                lo, _, hi = span.partition("-")
+                if hi and int(hi) < int(lo):
+                    yield ModelError(f"paragraph range {span!r} runs backwards", locate((*path, i)))
