@@ -86,7 +86,4 @@ class MissingExtraError(ScenaristError):
     """An optional dependency is not installed; the message names the install command."""
 
     def __init__(self, package: str, extra: str) -> None:
-        super().__init__(
-            f"this feature needs the optional package {package!r}: "
-            f"pip install 'scenarist[{extra}]'"
-        )
+        super().__init__(f"this feature needs the optional package {package!r}: pip install 'scenarist[{extra}]'")

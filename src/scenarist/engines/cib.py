@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scenarist.errors import EngineError
-from scenarist.model.compile import CompiledModel
+from scenarist.model.compile import CompiledModel, Indices
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,7 +204,8 @@ def domain_of(model: CompiledModel, fixed: Mapping[str, str] | None = None) -> D
     """The search domain: every variant free, except descriptors fixed to one variant."""
     fixed = dict(fixed or {})
     forced = model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed}) if fixed else ()
-    allowed, checked = [], []
+    allowed: list[tuple[int, ...]] = []
+    checked: list[bool] = []
     for k, d in enumerate(model.descriptor_ids):
         if d in fixed:
             allowed.append((forced[k],))
@@ -215,7 +216,7 @@ def domain_of(model: CompiledModel, fixed: Mapping[str, str] | None = None) -> D
     return Domain(tuple(allowed), tuple(checked))
 
 
-def _check_indices(model: CompiledModel, indices: Sequence[int]) -> IntArray:
+def _check_indices(model: CompiledModel, indices: Indices) -> IntArray:
     z = np.asarray(indices, dtype=np.int64)
     if z.shape != (model.n_descriptors,) or np.any(z < 0) or np.any(z >= model.counts):
         raise EngineError(
@@ -225,11 +226,12 @@ def _check_indices(model: CompiledModel, indices: Sequence[int]) -> IntArray:
     return z
 
 
-def impact_scores(model: CompiledModel, indices: Sequence[int]) -> IntArray:
+def impact_scores(model: CompiledModel, indices: Indices) -> IntArray:
     """θ for every flat variant given a complete scenario (0-based variant indices)."""
     z = _check_indices(model, indices)
     rows = model.offsets[:-1] + z
-    return model.matrix[rows].sum(axis=0)
+    scores: IntArray = model.matrix[rows].sum(axis=0)
+    return scores
 
 
 def _figures(model: CompiledModel, z: IntArray, checked: Sequence[bool]) -> tuple[list[int], list[int], int]:
@@ -246,7 +248,7 @@ def _figures(model: CompiledModel, z: IntArray, checked: Sequence[bool]) -> tupl
     return margins, [int(t) for t in theta], own_total
 
 
-def evaluate(model: CompiledModel, indices: Sequence[int], *, fixed: Mapping[str, str] | None = None) -> Scenario:
+def evaluate(model: CompiledModel, indices: Indices, *, fixed: Mapping[str, str] | None = None) -> Scenario:
     """The CIB figures of one complete scenario (0-based variant indices)."""
     z = _check_indices(model, indices)
     checked = domain_of(model, fixed).checked
@@ -263,7 +265,7 @@ def evaluate(model: CompiledModel, indices: Sequence[int], *, fixed: Mapping[str
     )
 
 
-def explain(model: CompiledModel, indices: Sequence[int]) -> ScenarioBalance:
+def explain(model: CompiledModel, indices: Indices) -> ScenarioBalance:
     """Every descriptor's impact balance in the scenario, with its inconsistency."""
     z = _check_indices(model, indices)
     margins, theta, _ = _figures(model, z, [True] * model.n_descriptors)
@@ -285,9 +287,7 @@ def parse_scenario(model: CompiledModel, text: str) -> tuple[int, ...]:
     try:
         indices = [int(p) for p in text.replace(",", " ").split()]
     except ValueError:
-        raise EngineError(
-            f"cannot read scenario {text!r}: give 'descriptor=variant,...' or 0-based indices"
-        ) from None
+        raise EngineError(f"cannot read scenario {text!r}: give 'descriptor=variant,...' or 0-based indices") from None
     return tuple(int(i) for i in _check_indices(model, indices))
 
 

@@ -11,10 +11,12 @@ import numpy.typing as npt
 from scenarist.errors import EngineError
 from scenarist.model.schema import Judgment, Model
 
-__all__ = ["CompiledModel", "compile_model", "matrix_from_judgments"]
+__all__ = ["CompiledModel", "Indices", "compile_model", "matrix_from_judgments"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+Indices = Sequence[int] | npt.NDArray[np.int64]
+"""0-based variant indices, one per descriptor."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +61,7 @@ class CompiledModel:
         """For each flat variant, the index of its descriptor."""
         return np.repeat(np.arange(self.n_descriptors, dtype=np.int64), self.counts)
 
-    def variants_of(self, indices: Sequence[int]) -> dict[str, str]:
+    def variants_of(self, indices: Indices) -> dict[str, str]:
         """Map 0-based variant indices (one per descriptor) to ``{descriptor_id: variant_id}``."""
         return {d: self.variant_ids[k][int(i)] for k, (d, i) in enumerate(zip(self.descriptor_ids, indices))}
 
@@ -83,13 +85,13 @@ class CompiledModel:
             out.append(self.variant_ids[k].index(v))
         return tuple(out)
 
-    def named_of(self, indices: Sequence[int]) -> tuple[str, ...]:
+    def named_of(self, indices: Indices) -> tuple[str, ...]:
         """Ids of the named scenarios that a complete scenario falls into."""
         if not self.named_ids:
             return ()
         flat = self.offsets[:-1] + np.asarray(indices, dtype=np.int64)
-        hits = self.named_masks[:, flat].all(axis=1)
-        return tuple(n for n, hit in zip(self.named_ids, hits.tolist()) if hit)
+        hits: list[bool] = np.all(self.named_masks[:, flat], axis=1).tolist()
+        return tuple(n for n, hit in zip(self.named_ids, hits) if hit)
 
 
 def _flat_index(model: Model) -> dict[str, int]:

@@ -162,9 +162,7 @@ def _scenario_errors(model: Model, variants: dict[str, list[str]], locate: _Loca
         for desc, allowed in named.variants.items():
             path: Path = ("scenarios", s, "variants", desc)
             if desc not in variants:
-                yield ModelError(
-                    f"unknown descriptor {desc!r}; expected one of {', '.join(variants)}", locate(path)
-                )
+                yield ModelError(f"unknown descriptor {desc!r}; expected one of {', '.join(variants)}", locate(path))
                 continue
             for v in [allowed] if isinstance(allowed, str) else allowed:
                 if v not in variants[desc]:

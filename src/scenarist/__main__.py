@@ -1,0 +1,3 @@
+from scenarist.cli import main
+
+main()

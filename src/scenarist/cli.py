@@ -1,0 +1,295 @@
+"""The command line. The only module that prints."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from scenarist.engines.cib import Progress as ProgressCallback
+from scenarist.engines.cib import ScenarioSet, explain, find_scenarios, parse_scenario
+from scenarist.errors import EngineError, ModelErrors, ScenaristError
+from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
+from scenarist.model.validate import model_warnings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="scenarist",
+    help="Scenario analysis as code: consistent futures by Cross-Impact Balance, and their reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+_state = {"debug": False}
+PROGRESS_THRESHOLD = 2_000_000
+"""Scenario spaces at least this large show a progress bar."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ModelArg = Annotated[
+    str | None,
+    typer.Argument(help="Model file (.yaml, .json, .scw, .csv) or bundled model name; default: the bundled model."),
+]
+FixOpt = Annotated[
+    list[str] | None,
+    typer.Option("--fix", help="Force a variant: descriptor=variant (repeatable). Interventions."),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    yaml = "yaml"
+
+
+def _fail(message: str) -> None:
+    for line in message.splitlines():
+        err.print(f"error: {line}", markup=False)
+
+
+def _guarded(func: F) -> F:
+    """Turn the project's errors into one line each on stderr and exit 1 (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ScenaristError as exc:
+            if _state["debug"]:
+                raise
+            _fail(str(exc))
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _load(ref: str | None) -> tuple[Model, CompiledModel]:
+    model = load_model(ref)
+    for warning in model_warnings(model):
+        err.print(f"warning: {warning}", markup=False)
+    return model, compile_model(model)
+
+
+def _parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
+    fixed: dict[str, str] = {}
+    for item in fix or []:
+        desc, sep, var = item.partition("=")
+        if not sep:
+            raise EngineError(f"--fix needs descriptor=variant, got {item!r}")
+        fixed[desc.strip()] = var.strip()
+    if fixed:
+        model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
+    return fixed
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[ProgressCallback | None]:
+    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones."""
+    if total < PROGRESS_THRESHOLD:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield update
+
+
+def _find(compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str]) -> ScenarioSet:
+    with _progress(compiled.scenario_space, "evaluating scenarios") as progress:
+        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress)
+
+
+@app.command()
+@_guarded
+def run(
+    model_ref: ModelArg = None,
+    tolerance: Annotated[int, typer.Option(help="Also list scenarios up to this inconsistency.")] = 1,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory for the HTML report.")] = Path("reports"),
+    fix: FixOpt = None,
+) -> None:
+    """The main job: consistent scenarios, named-scenario counts and the HTML report."""
+    from scenarist.report.html import ReportInputs, write_report
+    from scenarist.report.tables import named_counts_table, scenario_rows, tableau
+
+    model, compiled = _load(model_ref)
+    result = _find(compiled, tolerance=tolerance, fixed=_parse_fix(compiled, fix))
+    consistent = result.consistent()
+    out.print(f"[bold]{model.title}[/bold]  ({model.id})")
+    out.print(
+        f"{result.scenario_space:,} scenarios evaluated by {result.method}: {len(consistent)} consistent, "
+        f"{len(result) - len(consistent)} more within inconsistency {tolerance}."
+    )
+    if consistent:
+        for table in tableau(model, consistent, title="Consistent scenarios", width=out.width):
+            out.print(table)
+    else:
+        out.print("No scenario is fully consistent under these judgments.")
+    near = [s for s in result.scenarios if s.inconsistency > 0]
+    if near:
+        out.print(scenario_rows(model, near, title=f"Within inconsistency {tolerance}", limit=10))
+    if model.scenarios:
+        out.print(named_counts_table(model, result))
+    path = write_report(ReportInputs(model, compiled, result), out_dir / f"{model.id}.html")
+    out.print(f"Report written to {path}")
+
+
+@app.command()
+@_guarded
+def check(model_ref: Annotated[str, typer.Argument(help="Model file or bundled model name.")]) -> None:
+    """Validate a model file: exit 0 when valid, 1 with every error listed."""
+    model = load_model(model_ref)
+    for warning in model_warnings(model):
+        err.print(f"warning: {warning}", markup=False)
+    compiled = compile_model(model)
+    out.print(
+        f"{model_ref}: valid — {compiled.n_descriptors} descriptors, {compiled.n_variants} variants, "
+        f"{len(model.judgments)} judgments, {len(model.scenarios)} named scenarios, "
+        f"{compiled.scenario_space:,} scenarios"
+    )
+
+
+def _scenarios_csv(result: ScenarioSet, compiled: CompiledModel) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*compiled.descriptor_ids, "inconsistency", "consistency_value", "total_impact_score", "named"])
+    for s in result.scenarios:
+        writer.writerow(
+            [
+                *(s.variants[d] for d in compiled.descriptor_ids),
+                s.inconsistency,
+                s.consistency_value,
+                s.total_impact_score,
+                " ".join(s.named),
+            ]
+        )
+    return buffer.getvalue()
+
+
+@app.command()
+@_guarded
+def scenarios(
+    model_ref: ModelArg = None,
+    tolerance: Annotated[int, typer.Option(help="Maximum inconsistency listed (0 = consistent only).")] = 0,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
+    fix: FixOpt = None,
+) -> None:
+    """List the scenarios whose inconsistency is at most TOLERANCE."""
+    from scenarist.report.tables import scenario_rows
+
+    model, compiled = _load(model_ref)
+    result = _find(compiled, tolerance=tolerance, fixed=_parse_fix(compiled, fix))
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    elif fmt is OutputFormat.csv:
+        sys.stdout.write(_scenarios_csv(result, compiled))
+    else:
+        title = f"{len(result)} scenario(s) with inconsistency ≤ {tolerance} of {result.scenario_space:,}"
+        out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
+
+
+@app.command(name="explain")
+@_guarded
+def explain_cmd(
+    first: Annotated[str, typer.Argument(help="MODEL, or the SCENARIO when the bundled model is meant.")],
+    second: Annotated[str | None, typer.Argument(help="SCENARIO: 'desc=variant,...' or 0-based indices.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """Every descriptor's impact balance for one scenario, marking where it is inconsistent."""
+    from scenarist.report.tables import balance_table
+
+    model_ref, scenario = (None, first) if second is None else (first, second)
+    model, compiled = _load(model_ref)
+    balance = explain(compiled, parse_scenario(compiled, scenario))
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(balance.to_dict(), indent=2) + "\n")
+    else:
+        out.print(balance_table(model, balance))
+
+
+def _export_text(model: Model, compiled: CompiledModel, to: ExportFormat) -> str:
+    if to is ExportFormat.json:
+        doc = {
+            "model": model.id,
+            "descriptors": [
+                {"id": d.id, "name": d.name, "variants": [{"id": v.id, "name": v.name} for v in d.variants]}
+                for d in model.descriptors
+            ],
+            "matrix": compiled.matrix.tolist(),
+        }
+        return json.dumps(doc, indent=1) + "\n"
+    import yaml
+
+    data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data = {"scenarist": 1, **data}
+    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+
+
+@app.command()
+@_guarded
+def export(
+    model_ref: ModelArg = None,
+    to: Annotated[ExportFormat, typer.Option("--to", help="Target format.")] = ExportFormat.json,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Export a model: 'json' (descriptors + matrix) or 'yaml' (a model file)."""
+    model, compiled = _load(model_ref)
+    text = _export_text(model, compiled, to)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"written to {output}")
+
+
+@app.command()
+@_guarded
+def models() -> None:
+    """List the bundled models."""
+    for name, path in bundled_models().items():
+        model = load_model(path)
+        out.print(f"{name}\t{model.title}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the model file format (for editors)."""
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except ModelErrors as exc:  # only reachable with --debug off inside Typer's own parsing
+        _fail(str(exc))
+        sys.exit(1)

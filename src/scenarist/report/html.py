@@ -1,0 +1,81 @@
+"""The self-contained HTML report: one file, inline CSS and SVG, opens with no network."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from scenarist import __version__
+from scenarist.engines.cib import ScenarioSet
+from scenarist.model.compile import CompiledModel
+from scenarist.model.schema import Model
+from scenarist.report.charts import bar_chart, charts_available, impact_network
+from scenarist.report.tables import variant_names
+
+__all__ = ["ReportInputs", "render_html", "write_report"]
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything the report shows; each engine result it renders is given, never computed here."""
+
+    model: Model
+    compiled: CompiledModel
+    scenarios: ScenarioSet
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("scenarist.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def _svg(markup: str | None) -> Markup | None:
+    # Our own matplotlib output: safe to embed as markup.
+    return Markup(markup) if markup is not None else None
+
+
+def _context(inputs: ReportInputs) -> dict[str, Any]:
+    model, result = inputs.model, inputs.scenarios
+    counts = result.named_counts(max_inconsistency=0)
+    named_names = {s.id: s.name for s in model.scenarios}
+    chart_values = {named_names[k]: float(v) for k, v in counts.items() if k}
+    chart_values["in no named scenario"] = float(counts[""])
+    return {
+        "model": model,
+        "result": result,
+        "consistent": result.consistent(),
+        "near": [s for s in result.scenarios if s.inconsistency > 0],
+        "names": variant_names(model),
+        "named_names": named_names,
+        "counts": counts,
+        "loose_counts": result.named_counts(max_inconsistency=result.tolerance),
+        "counts_chart": _svg(bar_chart(chart_values, title="Consistent scenarios per named scenario", xlabel="count")),
+        "network_chart": _svg(impact_network(inputs.compiled, [d.name for d in model.descriptors])),
+        "charts_available": charts_available(),
+        "version": __version__,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def render_html(inputs: ReportInputs) -> str:
+    """The report as one HTML document."""
+    return _environment().get_template("report.html.j2").render(**_context(inputs))
+
+
+def write_report(inputs: ReportInputs, path: Path) -> Path:
+    """Write the report atomically (temporary file, then rename) and return its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(render_html(inputs), encoding="utf-8")
+    tmp.replace(path)
+    return path

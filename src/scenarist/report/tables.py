@@ -1,0 +1,111 @@
+"""Terminal renderings (Rich renderables) of engine results. Nothing here prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+
+from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
+from scenarist.model.schema import Model
+
+__all__ = ["tableau", "scenario_rows", "named_counts_table", "balance_table", "variant_names"]
+
+
+def variant_names(model: Model) -> dict[tuple[str, str], str]:
+    """(descriptor id, variant id) → variant name, for readable tables."""
+    return {(d.id, v.id): v.name for d in model.descriptors for v in d.variants}
+
+
+def _named_label(model: Model, scenario: Scenario) -> str:
+    names = {s.id: s.name for s in model.scenarios}
+    return "; ".join(names.get(n, n) for n in scenario.named) or "—"
+
+
+def tableau(model: Model, scenarios: Sequence[Scenario], *, title: str, width: int = 100) -> list[Table]:
+    """ScenarioWizard-style tableau: one column per scenario, one row per descriptor (variant ids).
+
+    Split into several tables so that each fits ``width`` characters.
+    """
+    cell = max([len(v.id) for d in model.descriptors for v in d.variants] + [9])
+    first = max(len(d.id) for d in model.descriptors) + 4
+    per_table = max(1, (width - first) // (cell + 3))
+    tables = []
+    for start in range(0, len(scenarios), per_table):
+        chunk = scenarios[start : start + per_table]
+        table = Table(title=f"{title} ({start + 1}–{start + len(chunk)} of {len(scenarios)})", title_justify="left")
+        table.add_column("descriptor", style="bold", no_wrap=True)
+        for i, s in enumerate(chunk, start + 1):
+            table.add_column(f"#{i}\nTIS {s.total_impact_score}", no_wrap=True)
+        for d in model.descriptors:
+            table.add_row(d.id, *(s.variants[d.id] for s in chunk))
+        table.add_row(
+            Text("named", style="italic"),
+            *(Text(",\n".join(s.named) or "—", style="cyan") for s in chunk),
+        )
+        tables.append(table)
+    return tables
+
+
+def scenario_rows(model: Model, scenarios: Sequence[Scenario], *, title: str, limit: int = 30) -> Table:
+    """One row per scenario: its variants compactly, IC, CV, TIS and named scenarios."""
+    table = Table(title=title, title_justify="left")
+    for col in ("#", "IC", "CV", "TIS", "named", "variants"):
+        table.add_column(col, overflow="fold")
+    for i, s in enumerate(scenarios[:limit], 1):
+        variants = " ".join(f"{d}={v}" for d, v in s.variants.items())
+        table.add_row(
+            str(i),
+            str(s.inconsistency),
+            str(s.consistency_value),
+            str(s.total_impact_score),
+            _named_label(model, s),
+            variants,
+        )
+    if len(scenarios) > limit:
+        table.caption = f"first {limit} of {len(scenarios)}"
+    return table
+
+
+def named_counts_table(model: Model, result: ScenarioSet) -> Table:
+    """How many consistent (and near-consistent) scenarios fall into each named scenario."""
+    exact = result.named_counts(max_inconsistency=0)
+    loose = result.named_counts(max_inconsistency=result.tolerance)
+    table = Table(title="Named scenarios", title_justify="left")
+    table.add_column("named scenario")
+    table.add_column("the source says")
+    table.add_column("consistent", justify="right")
+    table.add_column(f"IC ≤ {result.tolerance}", justify="right")
+    for s in model.scenarios:
+        table.add_row(s.name, s.likelihood_claim or "", str(exact[s.id]), str(loose[s.id]))
+    table.add_row(Text("in no named scenario", style="italic"), "", str(exact[""]), str(loose[""]))
+    return table
+
+
+def balance_table(model: Model, balance: ScenarioBalance) -> Table:
+    """Each descriptor's impact scores in one scenario; the chosen variant and any inconsistency marked."""
+    names = variant_names(model)
+    table = Table(
+        title=(
+            f"Impact balance (IC {balance.scenario.inconsistency}, CV {balance.scenario.consistency_value}, "
+            f"TIS {balance.scenario.total_impact_score})"
+        ),
+        title_justify="left",
+    )
+    table.add_column("descriptor", style="bold")
+    table.add_column("chosen variant")
+    table.add_column("scores (chosen in brackets)")
+    table.add_column("status")
+    for d in balance.descriptors:
+        scores = "  ".join(
+            f"[{names[(d.descriptor, v)]}: {s:+d}]" if v == d.chosen else f"{names[(d.descriptor, v)]}: {s:+d}"
+            for v, s in d.scores.items()
+        )
+        status = (
+            Text("consistent", style="green")
+            if d.inconsistency == 0
+            else Text(f"inconsistent by {d.inconsistency}; best: {', '.join(d.best)}", style="bold red")
+        )
+        table.add_row(d.descriptor, names[(d.descriptor, d.chosen)], scores, status)
+    return table
