@@ -271,6 +271,73 @@ def export(
         err.print(f"written to {output}")
 
 
+class Rule(StrEnum):
+    global_ = "global"
+    local = "local"
+
+
+@app.command(name="succession")
+@_guarded
+def succession_cmd(
+    model_ref: ModelArg = None,
+    start: Annotated[str, typer.Option("--from", help="Start: 'desc=variant,...' or 0-based indices.")] = "",
+    rule: Annotated[Rule, typer.Option("--rule", help="Succession rule.")] = Rule.global_,
+    fix: FixOpt = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """Follow succession from a start scenario to its attractor (or cycle) and print the path."""
+    from scenarist.engines.succession import succession
+    from scenarist.report.tables import succession_table
+
+    if not start:
+        raise EngineError("give the start scenario with --from 'descriptor=variant,...' or indices")
+    model, compiled = _load(model_ref)
+    path = succession(compiled, parse_scenario(compiled, start), rule=rule.value, fixed=_parse_fix(compiled, fix))
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(path.to_dict(), indent=2) + "\n")
+        return
+    out.print(succession_table(model, path))
+    if path.attractor is not None:
+        out.print(f"Reached the attractor after {len(path.path) - 1} step(s) ({rule.value} succession).")
+    else:
+        out.print(f"Entered a cycle of {len(path.cycle)} state(s) ({rule.value} succession); no attractor.")
+
+
+@app.command()
+@_guarded
+def weights(
+    model_ref: ModelArg = None,
+    starts: Annotated[
+        int | None, typer.Option(help="Monte Carlo: number of random starts (forces Monte Carlo).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo starts.")] = 0,
+    exact: Annotated[bool, typer.Option("--exact", help="Force exact enumeration of every start.")] = False,
+    fix: FixOpt = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """Attractors of global succession and their volume weights (exact when the space is small enough)."""
+    from scenarist.engines.weights import EXACT_LIMIT, volume_weights
+    from scenarist.report.tables import weights_table
+
+    model, compiled = _load(model_ref)
+    fixed = _parse_fix(compiled, fix)
+    method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
+    n = starts if starts is not None else 100_000
+    size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
+    with _progress(size, "following succession") as progress:
+        result = volume_weights(compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    out.print(weights_table(model, result))
+    how = (
+        f"exact: every one of the {result.starts:,} starts followed"
+        if result.method == "exact"
+        else f"Monte Carlo: {result.starts:,} random starts, seed {result.seed}, 95 % Wilson intervals"
+    )
+    out.print(f"Method {how}; {result.cycles:,} start(s) ended in cycles.")
+
+
 @app.command()
 @_guarded
 def models() -> None:

@@ -13,7 +13,7 @@ from scenarist.engines.cib import Domain, Progress
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
-__all__ = ["scan", "CHUNK"]
+__all__ = ["CHUNK", "domain_arrays", "scan", "split_range"]
 
 IntArray = npt.NDArray[np.int64]
 CHUNK = 1 << 24
@@ -21,7 +21,7 @@ CHUNK = 1 << 24
 _MAX_SPACE = (1 << 62) - 1
 
 
-def _domain_arrays(domain: Domain) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+def domain_arrays(domain: Domain) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
     width = max(len(a) for a in domain.allowed)
     dom = np.zeros((len(domain.allowed), width), dtype=np.int64)
     for k, allowed in enumerate(domain.allowed):
@@ -30,7 +30,7 @@ def _domain_arrays(domain: Domain) -> tuple[IntArray, IntArray, npt.NDArray[np.b
     return dom, dsize, np.array(domain.checked, dtype=np.bool_)
 
 
-def _parts(start: int, stop: int, n: int) -> tuple[IntArray, IntArray]:
+def split_range(start: int, stop: int, n: int) -> tuple[IntArray, IntArray]:
     edges = np.linspace(start, stop, n + 1).astype(np.int64)
     edges[0], edges[-1] = start, stop
     return edges[:-1].copy(), edges[1:].copy()
@@ -45,7 +45,7 @@ def scan(model: CompiledModel, domain: Domain, tolerance: int, progress: Progres
     total = domain.size
     if total > _MAX_SPACE:
         raise EngineError(f"the scenario space ({total:.3g}) is too large to enumerate exhaustively")
-    dom, dsize, check = _domain_arrays(domain)
+    dom, dsize, check = domain_arrays(domain)
     matrix = np.ascontiguousarray(model.matrix, dtype=np.int64)
     offsets = np.ascontiguousarray(model.offsets, dtype=np.int64)
     n_parts = 4 * max(1, get_num_threads())
@@ -54,7 +54,7 @@ def scan(model: CompiledModel, domain: Domain, tolerance: int, progress: Progres
     done = 0
     while done < total:
         stop = min(total, done + CHUNK)
-        starts, stops = _parts(done, stop, n_parts)
+        starts, stops = split_range(done, stop, n_parts)
         while True:
             out = np.zeros((n_parts, cap, len(dsize)), dtype=np.int64)
             found = np.zeros(n_parts, dtype=np.int64)

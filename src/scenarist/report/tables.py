@@ -8,9 +8,19 @@ from rich.table import Table
 from rich.text import Text
 
 from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
+from scenarist.engines.succession import SuccessionPath
+from scenarist.engines.weights import VolumeWeights
 from scenarist.model.schema import Model
 
-__all__ = ["tableau", "scenario_rows", "named_counts_table", "balance_table", "variant_names"]
+__all__ = [
+    "succession_table",
+    "weights_table",
+    "tableau",
+    "scenario_rows",
+    "named_counts_table",
+    "balance_table",
+    "variant_names",
+]
 
 
 def variant_names(model: Model) -> dict[tuple[str, str], str]:
@@ -108,4 +118,40 @@ def balance_table(model: Model, balance: ScenarioBalance) -> Table:
             else Text(f"inconsistent by {d.inconsistency}; best: {', '.join(d.best)}", style="bold red")
         )
         table.add_row(d.descriptor, names[(d.descriptor, d.chosen)], scores, status)
+    return table
+
+
+def succession_table(model: Model, path: SuccessionPath) -> Table:
+    """The states of a succession path, one column per step; changed variants highlighted."""
+    table = Table(title=f"{path.rule.capitalize()} succession", title_justify="left")
+    table.add_column("descriptor", style="bold", no_wrap=True)
+    for i in range(len(path.path)):
+        table.add_column("start" if i == 0 else f"step {i}", no_wrap=True)
+    for k, d in enumerate(model.descriptors):
+        cells = []
+        for i, state in enumerate(path.path):
+            text = d.variants[state[k]].id
+            changed = i > 0 and state[k] != path.path[i - 1][k]
+            cells.append(Text(text, style="bold yellow") if changed else Text(text))
+        table.add_row(d.id, *cells)
+    return table
+
+
+def weights_table(model: Model, result: VolumeWeights) -> Table:
+    """Attractors by volume weight, with their shares (and intervals for Monte Carlo)."""
+    names = {s.id: s.name for s in model.scenarios}
+    table = Table(title=f"Attractors of global succession ({result.method})", title_justify="left")
+    for col in ("#", "weight", "share", "named", "variants"):
+        table.add_column(col, overflow="fold")
+    for i, a in enumerate(result.attractors, 1):
+        share = f"{a.share:.2%}"
+        if a.interval is not None:
+            share += f" [{a.interval[0]:.2%}, {a.interval[1]:.2%}]"
+        table.add_row(
+            str(i),
+            f"{a.weight:,}",
+            share,
+            "; ".join(names.get(n, n) for n in a.named) or "—",
+            " ".join(f"{d}={v}" for d, v in a.variants.items()),
+        )
     return table

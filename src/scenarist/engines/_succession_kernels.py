@@ -1,0 +1,194 @@
+"""Compiled global succession over many starts (numba, cached on disk).
+
+Global succession moves every (movable) descriptor at once to its maximal-score
+variant; on a tie it keeps its current variant when that is among the maxima, otherwise
+it takes the lowest-index maximum (ScenarioWizard's rule). A trajectory ends in a fixed
+point (an attractor) or revisits a state (a cycle).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+CYCLE = -1
+OVERFLOW = -2
+
+
+@njit(cache=True, nogil=True)
+def _flat(z: np.ndarray, counts: np.ndarray) -> np.int64:
+    flat = np.int64(0)
+    for k in range(z.shape[0]):
+        flat = flat * counts[k] + z[k]
+    return flat
+
+
+@njit(cache=True, nogil=True)
+def _step(theta: np.ndarray, off: np.ndarray, z: np.ndarray, movable: np.ndarray, nz: np.ndarray) -> bool:
+    """Write the global-succession successor of ``z`` to ``nz``; True when it differs from ``z``."""
+    changed = False
+    for e in range(z.shape[0]):
+        nz[e] = z[e]
+        if not movable[e]:
+            continue
+        lo = off[e]
+        best = theta[lo + z[e]]
+        pick = z[e]
+        for v in range(off[e + 1] - lo):
+            if theta[lo + v] > best:
+                best = theta[lo + v]
+                pick = v
+        if pick != z[e]:
+            nz[e] = pick
+            changed = True
+    return changed
+
+
+@njit(cache=True, nogil=True)
+def settle(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    counts: np.ndarray,
+    movable: np.ndarray,
+    z0: np.ndarray,
+    theta0: np.ndarray,
+    hist: np.ndarray,
+) -> np.int64:
+    """Follow global succession from ``z0`` (balances ``theta0``); the attractor's flat index, CYCLE or OVERFLOW."""
+    n = z0.shape[0]
+    nv = matrix.shape[1]
+    z = z0.copy()
+    nz = np.empty(n, dtype=np.int64)
+    theta = theta0.copy()
+    steps = 0
+    while True:
+        if not _step(theta, off, z, movable, nz):
+            return _flat(z, counts)
+        if steps == hist.shape[0]:
+            return np.int64(OVERFLOW)
+        hist[steps] = _flat(z, counts)
+        steps += 1
+        for k in range(n):
+            if nz[k] != z[k]:
+                old = off[k] + z[k]
+                new = off[k] + nz[k]
+                for v in range(nv):
+                    theta[v] += matrix[new, v] - matrix[old, v]
+                z[k] = nz[k]
+        here = _flat(z, counts)
+        for s in range(steps):
+            if hist[s] == here:
+                return np.int64(CYCLE)
+
+
+@njit(cache=True, nogil=True)
+def _tally(target: np.int64, attractors: np.ndarray, weights: np.ndarray, extra: np.ndarray) -> None:
+    if target == CYCLE:
+        extra[0] += 1
+    elif target == OVERFLOW:
+        extra[1] += 1
+    else:
+        slot = np.searchsorted(attractors, target)
+        if slot < attractors.shape[0] and attractors[slot] == target:
+            weights[slot] += 1
+        else:
+            extra[2] += 1  # a fixed point missing from the given attractor list (a caller bug)
+
+
+@njit(cache=True, nogil=True)
+def weights_range(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    counts: np.ndarray,
+    dom: np.ndarray,
+    dsize: np.ndarray,
+    movable: np.ndarray,
+    attractors: np.ndarray,
+    start: np.int64,
+    stop: np.int64,
+    weights: np.ndarray,
+    extra: np.ndarray,
+    max_steps: np.int64,
+) -> None:
+    """Global succession from every start in ``[start, stop)`` of the domain; tally the endpoints."""
+    n = dsize.shape[0]
+    nv = matrix.shape[1]
+    pos = np.zeros(n, dtype=np.int64)
+    flat = start
+    for k in range(n - 1, -1, -1):
+        pos[k] = flat % dsize[k]
+        flat //= dsize[k]
+    z = np.zeros(n, dtype=np.int64)
+    theta = np.zeros(nv, dtype=np.int64)
+    for k in range(n):
+        z[k] = dom[k, pos[k]]
+        for v in range(nv):
+            theta[v] += matrix[off[k] + z[k], v]
+    hist = np.empty(max_steps, dtype=np.int64)
+    for _ in range(start, stop):
+        _tally(settle(matrix, off, counts, movable, z, theta, hist), attractors, weights, extra)
+        k = n - 1
+        while k >= 0:
+            old = off[k] + z[k]
+            pos[k] += 1
+            carry = pos[k] == dsize[k]
+            if carry:
+                pos[k] = 0
+            z[k] = dom[k, pos[k]]
+            new = off[k] + z[k]
+            if new != old:
+                for v in range(nv):
+                    theta[v] += matrix[new, v] - matrix[old, v]
+            if not carry:
+                break
+            k -= 1
+
+
+@njit(cache=True, parallel=True)
+def weights_parts(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    counts: np.ndarray,
+    dom: np.ndarray,
+    dsize: np.ndarray,
+    movable: np.ndarray,
+    attractors: np.ndarray,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    weights: np.ndarray,
+    extra: np.ndarray,
+    max_steps: np.int64,
+) -> None:
+    """:func:`weights_range` on each part in parallel; part ``p`` tallies into ``weights[p]``, ``extra[p]``."""
+    for p in prange(starts.shape[0]):
+        weights_range(
+            matrix, off, counts, dom, dsize, movable, attractors, starts[p], stops[p], weights[p], extra[p], max_steps
+        )
+
+
+@njit(cache=True, parallel=True)
+def weights_of_starts(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    counts: np.ndarray,
+    movable: np.ndarray,
+    attractors: np.ndarray,
+    z_starts: np.ndarray,
+    n_parts: np.int64,
+    weights: np.ndarray,
+    extra: np.ndarray,
+    max_steps: np.int64,
+) -> None:
+    """Global succession from each row of ``z_starts``; part ``p`` handles rows ``p::n_parts``."""
+    n = z_starts.shape[1]
+    nv = matrix.shape[1]
+    for p in prange(n_parts):
+        hist = np.empty(max_steps, dtype=np.int64)
+        theta = np.zeros(nv, dtype=np.int64)
+        for r in range(p, z_starts.shape[0], n_parts):
+            theta[:] = 0
+            for k in range(n):
+                for v in range(nv):
+                    theta[v] += matrix[off[k] + z_starts[r, k], v]
+            target = settle(matrix, off, counts, movable, z_starts[r], theta, hist)
+            _tally(target, attractors, weights[p], extra[p])
