@@ -59,6 +59,9 @@ class OutputFormat(StrEnum):
 class ExportFormat(StrEnum):
     json = "json"
     yaml = "yaml"
+    scw = "scw"
+    sl = "sl"
+    csv = "csv"
 
 
 def _fail(message: str) -> None:
@@ -236,6 +239,24 @@ def explain_cmd(
         out.print(balance_table(model, balance))
 
 
+def _solution_list(compiled: CompiledModel) -> str:
+    """The consistent scenarios as a ScenarioWizard solution list, with volume weights when exact is feasible."""
+    from scenarist.engines.weights import EXACT_LIMIT, volume_weights
+    from scenarist.model.solutions import Solution, SolutionList, format_sl
+
+    weight_of: dict[tuple[int, ...], int] = {}
+    if compiled.scenario_space <= EXACT_LIMIT:
+        with _progress(compiled.scenario_space, "volume weights") as progress:
+            vw = volume_weights(compiled, method="exact", progress=progress)
+        weight_of = {a.indices: a.weight for a in vw.attractors}
+    result = _find(compiled, tolerance=0, fixed={})
+    solutions = tuple(
+        Solution(s.indices, float(weight_of.get(s.indices, 0)), s.consistency_value, 0, s.total_impact_score)
+        for s in result.scenarios
+    )
+    return format_sl(SolutionList(solutions))
+
+
 def _export_text(model: Model, compiled: CompiledModel, to: ExportFormat) -> str:
     if to is ExportFormat.json:
         doc = {
@@ -247,6 +268,16 @@ def _export_text(model: Model, compiled: CompiledModel, to: ExportFormat) -> str
             "matrix": compiled.matrix.tolist(),
         }
         return json.dumps(doc, indent=1) + "\n"
+    if to is ExportFormat.scw:
+        from scenarist.model.scw import format_scw
+
+        return format_scw(model)
+    if to is ExportFormat.csv:
+        from scenarist.model.matrix_csv import format_matrix_csv
+
+        return format_matrix_csv(model)
+    if to is ExportFormat.sl:
+        return _solution_list(compiled)
     import yaml
 
     data = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
@@ -261,13 +292,13 @@ def export(
     to: Annotated[ExportFormat, typer.Option("--to", help="Target format.")] = ExportFormat.json,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
-    """Export a model: 'json' (descriptors + matrix) or 'yaml' (a model file)."""
+    """Export a model: json (descriptors + matrix), yaml (model file), scw, sl (solution list) or csv (matrix)."""
     model, compiled = _load(model_ref)
     text = _export_text(model, compiled, to)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        output.write_bytes(text.encode("utf-8"))
         err.print(f"written to {output}")
 
 
