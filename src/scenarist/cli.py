@@ -33,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state = {"debug": False}
 PROGRESS_THRESHOLD = 2_000_000
 """Scenario spaces at least this large show a progress bar."""
@@ -160,9 +160,18 @@ def run(
     near = [s for s in result.scenarios if s.inconsistency > 0]
     if near:
         out.print(scenario_rows(model, near, title=f"Within inconsistency {tolerance}", limit=10))
+    from scenarist.engines.weights import volume_weights
+
+    with _progress(min(compiled.scenario_space, 50_000_000), "volume weights") as progress:
+        weights_result = volume_weights(compiled, fixed=result.fixed, progress=progress)
     if model.scenarios:
-        out.print(named_counts_table(model, result))
-    path = write_report(ReportInputs(model, compiled, result), out_dir / f"{model.id}.html")
+        out.print(named_counts_table(model, result, weights_result))
+        out.print(
+            f"Basin share: share of all {weights_result.starts:,} start scenarios whose global succession "
+            f"settles in the named scenario ({weights_result.method})."
+        )
+    inputs = ReportInputs(model, compiled, result, weights_result)
+    path = write_report(inputs, out_dir / f"{model.id}.html")
     out.print(f"Report written to {path}")
 
 

@@ -282,8 +282,15 @@ def parse_scenario(model: CompiledModel, text: str) -> tuple[int, ...]:
     """Read a scenario given as ``desc=variant,...`` or as 0-based indices ``0,2,1`` / ``0 2 1``."""
     text = text.strip()
     if "=" in text:
-        pairs = [p.split("=", 1) for p in text.replace(";", ",").split(",") if p.strip()]
-        return model.indices_of({k.strip(): v.strip() for k, v in pairs})
+        assignment: dict[str, str] = {}
+        for part in filter(str.strip, text.replace(";", ",").split(",")):
+            key, sep, value = (x.strip() for x in part.partition("="))
+            if not sep:
+                raise EngineError(f"cannot read {part.strip()!r} in scenario {text!r}: expected descriptor=variant")
+            if key in assignment:
+                raise EngineError(f"descriptor {key!r} is given twice in scenario {text!r}")
+            assignment[key] = value
+        return model.indices_of(assignment)
     try:
         indices = [int(p) for p in text.replace(",", " ").split()]
     except ValueError:

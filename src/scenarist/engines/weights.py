@@ -79,6 +79,18 @@ class VolumeWeights:
     seed: int | None = None
     fixed: Mapping[str, str] = field(default_factory=dict)
 
+    def named_shares(self, named_ids: tuple[str, ...]) -> dict[str, float]:
+        """Share of all starts settling in an attractor of each named scenario; ``""`` for none of them.
+
+        Named scenarios may overlap, so shares need not sum to one; starts ending in cycles
+        are in none of them.
+        """
+        shares = dict.fromkeys((*named_ids, ""), 0.0)
+        for a in self.attractors:
+            for n in a.named or ("",):
+                shares[n] += a.share
+        return shares
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "model": self.model_id,

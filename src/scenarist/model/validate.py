@@ -53,10 +53,14 @@ def validate_data(data: Any, *, file: str = "<model>", positions: Positions | No
     locate = _Locator(file, positions)
     if not isinstance(data, dict):
         raise ModelErrors([ModelError("expected a mapping with 'scenarist: 1' at the top", locate(()))])
-    if data.get("scenarist") not in (1, None) or "scenarist" not in data:
-        found = data.get("scenarist", "nothing")
+    if "scenarist" not in data:
         raise ModelErrors(
-            [ModelError(f"unsupported format version {found!r}; expected 'scenarist: 1'", locate(("scenarist",)))]
+            [ModelError("required field 'scenarist' is missing; expected 'scenarist: 1'", locate(("scenarist",)))]
+        )
+    version = data["scenarist"]
+    if type(version) is not int or version != 1:
+        raise ModelErrors(
+            [ModelError(f"unsupported format version {version!r}; expected 'scenarist: 1'", locate(("scenarist",)))]
         )
     try:
         model = Model.model_validate(data)
@@ -105,7 +109,9 @@ def _all_judgments(model: Model) -> Iterator[tuple[Path, Judgment]]:
 
 
 def _cross_reference_errors(model: Model, locate: _Locator) -> Iterator[ModelError]:
-    variants = {d.id: [v.id for v in d.variants] for d in model.descriptors}
+    variants: dict[str, list[str]] = {}
+    for d in model.descriptors:
+        variants.setdefault(d.id, [v.id for v in d.variants])  # a duplicate id is reported below, once
     for i, dup in _duplicates(d.id for d in model.descriptors):
         yield ModelError(f"duplicate descriptor id {dup!r}", locate(("descriptors", i, "id")))
     for k, d in enumerate(model.descriptors):

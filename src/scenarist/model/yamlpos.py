@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from scenarist.errors import Location, ModelError
+from scenarist.errors import Location, ModelError, ModelErrors
 
 __all__ = ["load_with_positions", "Positions"]
 
@@ -55,8 +55,17 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, positions: Positions, f
 def load_with_positions(text: str, *, file: str) -> tuple[Any, Positions]:
     """Parse ``text`` (YAML or JSON) into data and a path → (line, column) map.
 
-    Raises :class:`ModelError` located at the syntax error.
+    Raises :class:`ModelErrors` (holding one error located at the syntax problem).
     """
+    try:
+        return _load(text, file=file)
+    except ModelErrors:
+        raise
+    except ModelError as exc:
+        raise ModelErrors([exc]) from None
+
+
+def _load(text: str, *, file: str) -> tuple[Any, Positions]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from scenarist import __version__
 from scenarist.engines.cib import ScenarioSet
+from scenarist.engines.weights import VolumeWeights
 from scenarist.model.compile import CompiledModel
 from scenarist.model.schema import Model
 from scenarist.report.charts import bar_chart, charts_available, impact_network
@@ -27,6 +28,7 @@ class ReportInputs:
     model: Model
     compiled: CompiledModel
     scenarios: ScenarioSet
+    weights: VolumeWeights | None = None
 
 
 def _environment() -> Environment:
@@ -50,7 +52,17 @@ def _context(inputs: ReportInputs) -> dict[str, Any]:
     named_names = {s.id: s.name for s in model.scenarios}
     chart_values = {named_names[k]: float(v) for k, v in counts.items() if k}
     chart_values["in no named scenario"] = float(counts[""])
+    weights = inputs.weights
+    shares = weights.named_shares(result.named_ids) if weights is not None else None
+    shares_chart = None
+    if shares is not None:
+        values = {named_names[k]: 100 * v for k, v in shares.items() if k}
+        values["in no named scenario"] = 100 * shares[""]
+        shares_chart = bar_chart(values, title="Share of starts settling in each named scenario", xlabel="% of starts")
     return {
+        "weights": weights,
+        "shares": shares,
+        "shares_chart": _svg(shares_chart),
         "model": model,
         "result": result,
         "consistent": result.consistent(),

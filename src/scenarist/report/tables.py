@@ -78,18 +78,23 @@ def scenario_rows(model: Model, scenarios: Sequence[Scenario], *, title: str, li
     return table
 
 
-def named_counts_table(model: Model, result: ScenarioSet) -> Table:
-    """How many consistent (and near-consistent) scenarios fall into each named scenario."""
+def named_counts_table(model: Model, result: ScenarioSet, weights: VolumeWeights | None = None) -> Table:
+    """Per named scenario: consistent and near-consistent counts and, if given, the basin share."""
     exact = result.named_counts(max_inconsistency=0)
     loose = result.named_counts(max_inconsistency=result.tolerance)
+    shares = weights.named_shares(result.named_ids) if weights is not None else None
     table = Table(title="Named scenarios", title_justify="left")
     table.add_column("named scenario")
     table.add_column("the source says")
     table.add_column("consistent", justify="right")
     table.add_column(f"IC ≤ {result.tolerance}", justify="right")
+    if shares is not None:
+        table.add_column("basin share", justify="right")
     for s in model.scenarios:
-        table.add_row(s.name, s.likelihood_claim or "", str(exact[s.id]), str(loose[s.id]))
-    table.add_row(Text("in no named scenario", style="italic"), "", str(exact[""]), str(loose[""]))
+        extra = [f"{shares[s.id]:.1%}"] if shares is not None else []
+        table.add_row(s.name, s.likelihood_claim or "", str(exact[s.id]), str(loose[s.id]), *extra)
+    extra = [f"{shares['']:.1%}"] if shares is not None else []
+    table.add_row(Text("in no named scenario", style="italic"), "", str(exact[""]), str(loose[""]), *extra)
     return table
 
 
