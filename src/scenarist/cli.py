@@ -132,6 +132,22 @@ def _find(compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str]) -> 
         return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress)
 
 
+def _report_intervention(model: Model, compiled: CompiledModel, fixed: dict[str, str], tolerance: int) -> None:
+    """Print which scenarios within the tolerance remain, vanish or appear under the intervention."""
+    from scenarist.engines.interventions import compare_intervention
+    from scenarist.report.tables import scenario_rows
+
+    with _progress(compiled.scenario_space, "comparing with the free system") as progress:
+        diff = compare_intervention(compiled, fixed, tolerance=tolerance, progress=progress)
+    forced = ", ".join(f"{d}={v}" for d, v in fixed.items())
+    out.print(
+        f"Intervention {forced}: {len(diff.remain)} scenario(s) remain, {len(diff.vanish)} vanish, "
+        f"{len(diff.appear)} newly appear (inconsistency ≤ {tolerance}; the free system has {len(diff.free)})."
+    )
+    if diff.appear:
+        out.print(scenario_rows(model, diff.appear, title="Newly appearing under the intervention", limit=20))
+
+
 @app.command()
 @_guarded
 def run(
@@ -170,6 +186,8 @@ def run(
             f"Basin share: share of all {weights_result.starts:,} start scenarios whose global succession "
             f"settles in the named scenario ({weights_result.method})."
         )
+    if result.fixed:
+        _report_intervention(model, compiled, dict(result.fixed), 0)
     inputs = ReportInputs(model, compiled, result, weights_result)
     path = write_report(inputs, out_dir / f"{model.id}.html")
     out.print(f"Report written to {path}")
@@ -220,6 +238,8 @@ def scenarios(
 
     model, compiled = _load(model_ref)
     result = _find(compiled, tolerance=tolerance, fixed=_parse_fix(compiled, fix))
+    if result.fixed and fmt is OutputFormat.table:
+        _report_intervention(model, compiled, dict(result.fixed), tolerance)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     elif fmt is OutputFormat.csv:
@@ -376,6 +396,56 @@ def weights(
         else f"Monte Carlo: {result.starts:,} random starts, seed {result.seed}, 95 % Wilson intervals"
     )
     out.print(f"Method {how}; {result.cycles:,} start(s) ended in cycles.")
+    if fixed:
+        _report_intervention(model, compiled, fixed, 0)
+
+
+@app.command()
+@_guarded
+def ensemble(
+    model_ref: ModelArg = None,
+    tolerance: Annotated[int, typer.Option(help="Maximum inconsistency counted as consistent.")] = 0,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+) -> None:
+    """Evaluate every judgment set (ensemble member) and the mean matrix; show agreement."""
+    from scenarist.engines.ensembles import evaluate_ensemble
+    from scenarist.model.compile import compile_members
+    from scenarist.report.tables import ensemble_table
+
+    model = load_model(model_ref)
+    result = evaluate_ensemble(compile_members(model), tolerance=tolerance)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    counts = ", ".join(f"{m}: {len(s)}" for m, s in result.members.items())
+    out.print(f"{len(result.member_ids)} member(s); consistent per member — {counts}; mean matrix: {len(result.mean)}.")
+    out.print(ensemble_table(model, result))
+
+
+@app.command()
+@_guarded
+def transform(
+    model_ref: Annotated[str, typer.Argument(help="Model file or bundled model name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model file (.yaml or .scw) to write.")],
+    multiply: Annotated[float | None, typer.Option(help="Multiply every impact (rounded half away from 0).")] = None,
+    transpose: Annotated[bool, typer.Option("--transpose", help="Swap sources and targets.")] = False,
+    standardize: Annotated[bool, typer.Option("--standardize", help="Shift impacts to sum to zero.")] = False,
+) -> None:
+    """Apply ScenarioWizard's matrix transformations (in the order multiply, transpose, standardize)."""
+    from scenarist.model import transform as tf
+
+    model = load_model(model_ref)
+    if multiply is None and not transpose and not standardize:
+        raise EngineError("choose at least one of --multiply F, --transpose, --standardize")
+    if multiply is not None:
+        model = tf.multiply(model, multiply)
+    if transpose:
+        model = tf.transpose(model)
+    if standardize:
+        model = tf.standardize(model)
+    to = ExportFormat.scw if output.suffix.lower() == ".scw" else ExportFormat.yaml
+    output.write_bytes(_export_text(model, compile_model(model), to).encode("utf-8"))
+    err.print(f"written to {output}")
 
 
 @app.command()

@@ -11,7 +11,7 @@ import numpy.typing as npt
 from scenarist.errors import EngineError
 from scenarist.model.schema import Judgment, Model
 
-__all__ = ["CompiledModel", "Indices", "compile_model", "matrix_from_judgments"]
+__all__ = ["CompiledModel", "Indices", "compile_members", "compile_model", "matrix_from_judgments"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -151,3 +151,17 @@ def compile_model(model: Model) -> CompiledModel:
         named_masks=masks,
         self_impacts=self_impacts,
     )
+
+
+def compile_members(model: Model) -> dict[str, CompiledModel]:
+    """One compiled model per judgment set (ensemble member), keyed by the set's id."""
+    from dataclasses import replace
+
+    base = compile_model(model)
+    members = {}
+    for js in model.judgment_sets:
+        matrix, confidence = matrix_from_judgments(model, js.judgments)
+        matrix.setflags(write=False)
+        confidence.setflags(write=False)
+        members[js.id] = replace(base, matrix=matrix, confidence=confidence)
+    return members

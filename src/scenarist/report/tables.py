@@ -8,11 +8,13 @@ from rich.table import Table
 from rich.text import Text
 
 from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
+from scenarist.engines.ensembles import EnsembleResult
 from scenarist.engines.succession import SuccessionPath
 from scenarist.engines.weights import VolumeWeights
 from scenarist.model.schema import Model
 
 __all__ = [
+    "ensemble_table",
     "succession_table",
     "weights_table",
     "tableau",
@@ -158,5 +160,21 @@ def weights_table(model: Model, result: VolumeWeights) -> Table:
             share,
             "; ".join(names.get(n, n) for n in a.named) or "—",
             " ".join(f"{d}={v}" for d, v in a.variants.items()),
+        )
+    return table
+
+
+def ensemble_table(model: Model, result: EnsembleResult, *, limit: int = 40) -> Table:
+    """Scenarios consistent in any member or in the mean, most agreed first."""
+    table = Table(title="Ensemble agreement", title_justify="left")
+    for col in ("#", "members", "in mean", "named", "variants"):
+        table.add_column(col, overflow="fold")
+    for i, row in enumerate(result.scenarios[:limit], 1):
+        table.add_row(
+            str(i),
+            f"{len(row.members)}/{len(result.member_ids)}",
+            "yes" if row.in_mean else "no",
+            ", ".join(row.scenario.named) or "—",
+            " ".join(f"{d}={v}" for d, v in row.scenario.variants.items()),
         )
     return table
