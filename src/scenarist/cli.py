@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from scenarist.engines.cib import Progress as ProgressCallback
 from scenarist.engines.cib import ScenarioSet, explain, find_scenarios, parse_scenario
-from scenarist.errors import EngineError, ModelErrors, ScenaristError
+from scenarist.errors import EngineError, ScenaristError
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.model.validate import model_warnings
 
@@ -32,7 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=False)
+out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state = {"debug": False}
 PROGRESS_THRESHOLD = 2_000_000
@@ -54,6 +54,11 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+class ViewFormat(StrEnum):
+    table = "table"
+    json = "json"
 
 
 class ExportFormat(StrEnum):
@@ -254,7 +259,7 @@ def scenarios(
 def explain_cmd(
     first: Annotated[str, typer.Argument(help="MODEL, or the SCENARIO when the bundled model is meant.")],
     second: Annotated[str | None, typer.Argument(help="SCENARIO: 'desc=variant,...' or 0-based indices.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Every descriptor's impact balance for one scenario, marking where it is inconsistent."""
     from scenarist.report.tables import balance_table
@@ -262,7 +267,7 @@ def explain_cmd(
     model_ref, scenario = (None, first) if second is None else (first, second)
     model, compiled = _load(model_ref)
     balance = explain(compiled, parse_scenario(compiled, scenario))
-    if fmt is OutputFormat.json:
+    if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(balance.to_dict(), indent=2) + "\n")
     else:
         out.print(balance_table(model, balance))
@@ -343,7 +348,7 @@ def succession_cmd(
     start: Annotated[str, typer.Option("--from", help="Start: 'desc=variant,...' or 0-based indices.")] = "",
     rule: Annotated[Rule, typer.Option("--rule", help="Succession rule.")] = Rule.global_,
     fix: FixOpt = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Follow succession from a start scenario to its attractor (or cycle) and print the path."""
     from scenarist.engines.succession import succession
@@ -353,7 +358,7 @@ def succession_cmd(
         raise EngineError("give the start scenario with --from 'descriptor=variant,...' or indices")
     model, compiled = _load(model_ref)
     path = succession(compiled, parse_scenario(compiled, start), rule=rule.value, fixed=_parse_fix(compiled, fix))
-    if fmt is OutputFormat.json:
+    if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(path.to_dict(), indent=2) + "\n")
         return
     out.print(succession_table(model, path))
@@ -373,12 +378,14 @@ def weights(
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo starts.")] = 0,
     exact: Annotated[bool, typer.Option("--exact", help="Force exact enumeration of every start.")] = False,
     fix: FixOpt = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Attractors of global succession and their volume weights (exact when the space is small enough)."""
     from scenarist.engines.weights import EXACT_LIMIT, volume_weights
     from scenarist.report.tables import weights_table
 
+    if exact and starts is not None:
+        raise EngineError("--exact follows every start; --starts asks for a Monte Carlo sample: give one of them")
     model, compiled = _load(model_ref)
     fixed = _parse_fix(compiled, fix)
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
@@ -386,7 +393,7 @@ def weights(
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
     with _progress(size, "following succession") as progress:
         result = volume_weights(compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress)
-    if fmt is OutputFormat.json:
+    if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
     out.print(weights_table(model, result))
@@ -405,7 +412,7 @@ def weights(
 def ensemble(
     model_ref: ModelArg = None,
     tolerance: Annotated[int, typer.Option(help="Maximum inconsistency counted as consistent.")] = 0,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Evaluate every judgment set (ensemble member) and the mean matrix; show agreement."""
     from scenarist.engines.ensembles import evaluate_ensemble
@@ -414,7 +421,7 @@ def ensemble(
 
     model = load_model(model_ref)
     result = evaluate_ensemble(compile_members(model), tolerance=tolerance)
-    if fmt is OutputFormat.json:
+    if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
     counts = ", ".join(f"{m}: {len(s)}" for m, s in result.members.items())
@@ -465,8 +472,4 @@ def schema() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    try:
-        app()
-    except ModelErrors as exc:  # only reachable with --debug off inside Typer's own parsing
-        _fail(str(exc))
-        sys.exit(1)
+    app()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+__all__ = ["scan_parts", "scan_range"]
+
 
 @njit(cache=True, nogil=True)
 def _decode(flat: np.int64, dsize: np.ndarray, pos: np.ndarray) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+__all__ = ["CYCLE", "OVERFLOW", "settle", "weights_of_starts", "weights_parts", "weights_range"]
+
 CYCLE = -1
 OVERFLOW = -2
 

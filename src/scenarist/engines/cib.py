@@ -75,6 +75,9 @@ class Scenario:
 class ScenarioSet:
     """The scenarios of a model whose inconsistency is at most ``tolerance``.
 
+    ``scenario_space`` is the number of scenarios searched: the whole space, or the part
+    left by the fixed descriptors of an intervention.
+
     Sorted by inconsistency, then total impact score (descending), then indices.
     """
 
@@ -338,7 +341,7 @@ def find_scenarios(
         model_id=model.id,
         method=f"cib-{solver}",
         tolerance=tolerance,
-        scenario_space=model.scenario_space,
+        scenario_space=domain.size,
         scenarios=tuple(scenarios),
         named_ids=model.named_ids,
         fixed=fixed,

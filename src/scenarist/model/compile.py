@@ -9,14 +9,24 @@ import numpy as np
 import numpy.typing as npt
 
 from scenarist.errors import EngineError
-from scenarist.model.schema import Judgment, Model
+from scenarist.model.schema import Judgment, Model, Signpost
 
-__all__ = ["CompiledModel", "Indices", "compile_members", "compile_model", "matrix_from_judgments"]
+__all__ = ["CompiledModel", "CompiledSignpost", "Indices", "compile_members", "compile_model", "matrix_from_judgments"]
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 Indices = Sequence[int] | npt.NDArray[np.int64]
 """0-based variant indices, one per descriptor."""
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledSignpost:
+    """A signpost as arrays: ``likelihood[i]`` = P(observed | descriptor takes variant i)."""
+
+    id: str
+    descriptor: int
+    likelihood: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +50,9 @@ class CompiledModel:
     named_ids: tuple[str, ...] = ()
     named_masks: BoolArray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     self_impacts: bool = False
+    priors: tuple[FloatArray | None, ...] = ()
+    default_confidence: int = 3
+    signposts: tuple[CompiledSignpost, ...] = ()
 
     @property
     def n_descriptors(self) -> int:
@@ -134,6 +147,21 @@ def compile_model(model: Model) -> CompiledModel:
             wanted = {allowed} if isinstance(allowed, str) else set(allowed)
             for i, v_id in enumerate(ids):
                 masks[s, offsets[k] + i] = v_id in wanted
+    priors = tuple(_prior(d.prior, [v.id for v in d.variants]) for d in model.descriptors)
+    signposts = tuple(
+        CompiledSignpost(
+            s.id,
+            desc_pos[s.descriptor],
+            np.array(
+                [
+                    s.likelihoods.get(v.id, s.default_likelihood)
+                    for v in model.descriptors[desc_pos[s.descriptor]].variants
+                ],
+                dtype=np.float64,
+            ),
+        )
+        for s in model.signposts
+    )
     block = np.repeat(np.arange(len(counts)), counts)
     self_impacts = bool(np.any(matrix[block[:, None] == block[None, :]]))
     for arr in (counts, offsets, matrix, confidence, masks):
@@ -150,7 +178,24 @@ def compile_model(model: Model) -> CompiledModel:
         named_ids=tuple(s.id for s in model.scenarios),
         named_masks=masks,
         self_impacts=self_impacts,
+        priors=priors,
+        default_confidence=model.default_confidence,
+        signposts=signposts,
     )
+
+
+def _signpost(signpost: Signpost, k: int, model: Model) -> CompiledSignpost:
+    variants = model.descriptors[k].variants
+    values = [signpost.likelihoods.get(v.id, signpost.default_likelihood) for v in variants]
+    return CompiledSignpost(signpost.id, k, np.array(values, dtype=np.float64))
+
+
+def _prior(prior: Mapping[str, float] | None, variant_ids: Sequence[str]) -> FloatArray | None:
+    if prior is None:
+        return None
+    weights = np.array([prior.get(v, 0.0) for v in variant_ids], dtype=np.float64)
+    normalised: FloatArray = weights / weights.sum()
+    return normalised
 
 
 def compile_members(model: Model) -> dict[str, CompiledModel]:

@@ -21,6 +21,9 @@ __all__ = [
     "Source",
     "Variant",
     "Descriptor",
+    "EventRef",
+    "ForecastQuestion",
+    "Signpost",
     "Judgment",
     "JudgmentSet",
     "NamedScenario",
@@ -93,6 +96,13 @@ class Descriptor(_Strict):
     description: str | None = None
     variants: list[Variant] = Field(min_length=1)
     sources: list[SourceRef] = Field(default_factory=list)
+    prior: dict[str, float] | None = Field(
+        default=None,
+        description=(
+            "Optional analyst prior over this descriptor's variants (variant id -> weight, normalised). "
+            "Used to draw starting scenarios in the probability engine; meant for autonomous (driving) descriptors."
+        ),
+    )
 
 
 class Judgment(_Strict):
@@ -102,7 +112,7 @@ class Judgment(_Strict):
 
     source: VariantRef = Field(alias="from", description="The variant that exerts the influence.")
     target: VariantRef = Field(alias="to", description="The variant influenced.")
-    impact: StrictInt = Field(description="Integer impact, usually -3..+3; 0 is the default and is omitted.")
+    impact: StrictInt = Field(description="Integer impact, usually -3..+3; write only non-zero judgments.")
     confidence: int | None = Field(
         default=None, ge=1, le=5, description="How sure the judgment is: 1 (a guess) to 5 (certain)."
     )
@@ -141,6 +151,45 @@ class NamedScenario(_Strict):
         return value
 
 
+class Signpost(_Strict):
+    """An observable event whose probability depends on the variant of one descriptor."""
+
+    id: Identifier
+    name: str
+    observation: str = Field(description="What would count as observing the signpost.")
+    descriptor: Identifier = Field(description="The descriptor the signpost bears on.")
+    likelihoods: dict[str, float] = Field(
+        min_length=1,
+        description="variant id -> probability (0..1) of observing the signpost if that variant holds; "
+        "variants not listed take 'default_likelihood'.",
+    )
+    default_likelihood: float = Field(default=0.5, ge=0, le=1)
+    rationale: str | None = None
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
+class EventRef(_Strict):
+    """A model event: a variant of a descriptor, or a named scenario."""
+
+    descriptor: Identifier | None = None
+    variant: Identifier | None = None
+    scenario: Identifier | None = None
+
+
+class ForecastQuestion(_Strict):
+    """A question to forecast and later resolve, optionally tied to a model event."""
+
+    id: Identifier
+    question: str
+    resolution_criteria: str
+    close_date: dt.date
+    event: EventRef | None = Field(
+        default=None,
+        description="{descriptor, variant} or {scenario}: the model's probability of it becomes the forecast.",
+    )
+    sources: list[SourceRef] = Field(default_factory=list)
+
+
 class Model(_Strict):
     """A Scenarist model file (format version 1)."""
 
@@ -157,6 +206,11 @@ class Model(_Strict):
         default_factory=list, description="Optional alternative judgment sets (ensemble members)."
     )
     scenarios: list[NamedScenario] = Field(default_factory=list)
+    signposts: list[Signpost] = Field(default_factory=list)
+    forecasts: list[ForecastQuestion] = Field(default_factory=list)
+    default_confidence: int = Field(
+        default=3, ge=1, le=5, description="Confidence assumed for judgments that state none (1..5)."
+    )
     allow_self_impacts: bool = Field(
         default=False,
         description=(

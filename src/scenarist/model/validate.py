@@ -126,6 +126,13 @@ def _cross_reference_errors(model: Model, locate: _Locator) -> Iterator[ModelErr
         yield ModelError(f"duplicate scenario id {dup!r}", locate(("scenarios", i, "id")))
     for i, dup in _duplicates(s.id for s in model.judgment_sets):
         yield ModelError(f"duplicate judgment set id {dup!r}", locate(("judgment_sets", i, "id")))
+    for i, dup in _duplicates(s.id for s in model.signposts):
+        yield ModelError(f"duplicate signpost id {dup!r}", locate(("signposts", i, "id")))
+    for i, dup in _duplicates(q.id for q in model.forecasts):
+        yield ModelError(f"duplicate forecast question id {dup!r}", locate(("forecasts", i, "id")))
+    yield from _prior_errors(model, locate)
+    yield from _signpost_errors(model, variants, locate)
+    yield from _forecast_errors(model, variants, locate)
     yield from _judgment_errors(model, variants, locate)
     yield from _scenario_errors(model, variants, locate)
     yield from _citation_errors(model, locate)
@@ -178,6 +185,61 @@ def _scenario_errors(model: Model, variants: dict[str, list[str]], locate: _Loca
                     )
 
 
+def _probability_map_errors(
+    values: dict[str, float], allowed: list[str], path: Path, locate: _Locator, *, what: str
+) -> Iterator[ModelError]:
+    for key, value in values.items():
+        if key not in allowed:
+            yield ModelError(f"no variant {key!r}; expected one of {', '.join(allowed)}", locate((*path, key)))
+        elif not 0 <= value <= 1:
+            yield ModelError(f"{what} must lie between 0 and 1, got {value}", locate((*path, key)))
+
+
+def _prior_errors(model: Model, locate: _Locator) -> Iterator[ModelError]:
+    for k, d in enumerate(model.descriptors):
+        if d.prior is None:
+            continue
+        path: Path = ("descriptors", k, "prior")
+        yield from _probability_map_errors(d.prior, [v.id for v in d.variants], path, locate, what="a prior weight")
+        if sum(d.prior.values()) <= 0:
+            yield ModelError("a prior needs a positive total weight", locate(path))
+
+
+def _signpost_errors(model: Model, variants: dict[str, list[str]], locate: _Locator) -> Iterator[ModelError]:
+    for i, s in enumerate(model.signposts):
+        if s.descriptor not in variants:
+            yield ModelError(
+                f"unknown descriptor {s.descriptor!r}; expected one of {', '.join(variants)}",
+                locate(("signposts", i, "descriptor")),
+            )
+            continue
+        path: Path = ("signposts", i, "likelihoods")
+        yield from _probability_map_errors(s.likelihoods, variants[s.descriptor], path, locate, what="a likelihood")
+
+
+def _forecast_errors(model: Model, variants: dict[str, list[str]], locate: _Locator) -> Iterator[ModelError]:
+    named = {s.id for s in model.scenarios}
+    for i, q in enumerate(model.forecasts):
+        if q.event is None:
+            continue
+        path: Path = ("forecasts", i, "event")
+        e = q.event
+        if e.scenario is not None:
+            if e.descriptor is not None or e.variant is not None:
+                yield ModelError("an event is either {scenario} or {descriptor, variant}, not both", locate(path))
+            elif e.scenario not in named:
+                yield ModelError(
+                    f"unknown named scenario {e.scenario!r}; expected one of {', '.join(sorted(named)) or 'none'}",
+                    locate((*path, "scenario")),
+                )
+        elif e.descriptor is None or e.variant is None:
+            yield ModelError("an event needs 'scenario', or both 'descriptor' and 'variant'", locate(path))
+        else:
+            problem = _variant_ref_error(f"{e.descriptor}.{e.variant}", variants)
+            if problem:
+                yield ModelError(problem, locate(path))
+
+
 def _citations(model: Model) -> Iterator[tuple[Path, Sequence[str]]]:
     for k, d in enumerate(model.descriptors):
         yield ("descriptors", k, "sources"), d.sources
@@ -185,6 +247,10 @@ def _citations(model: Model) -> Iterator[tuple[Path, Sequence[str]]]:
         yield (*path, "sources"), j.sources
     for s, named in enumerate(model.scenarios):
         yield ("scenarios", s, "sources"), named.sources
+    for i, sp in enumerate(model.signposts):
+        yield ("signposts", i, "sources"), sp.sources
+    for i, q in enumerate(model.forecasts):
+        yield ("forecasts", i, "sources"), q.sources
 
 
 def _citation_errors(model: Model, locate: _Locator) -> Iterator[ModelError]:

@@ -1,0 +1,3 @@
+"""Models shipped with Scenarist (data files)."""
+
+__all__: list[str] = []

@@ -1,0 +1,285 @@
+"""Scenario probabilities under judgment uncertainty (Monte Carlo over judgments and starts).
+
+Method ``monte-carlo-judgment-uncertainty``. Each stated judgment ``c`` with confidence
+``k`` (the model's ``default_confidence`` when none is given) is redrawn in every draw as
+``round(c + σ_k · ε)`` with ε standard normal; σ_k comes from :data:`CONFIDENCE_SPREAD`
+(confidence 5 → 0, certain; 1 → 2.0). Omitted (zero) judgments stay zero. A start
+scenario is drawn — from the analyst's prior for descriptors that have one, uniformly
+otherwise — and global succession (ScenarioWizard's tie rule) is followed to where the
+drawn system settles. The frequency of each attractor over the draws is its probability;
+a named scenario's probability is the share of draws settling in one of its attractors.
+Intervals are 90 % Wilson score intervals. Draws that end in a cycle are counted and
+reported as such.
+
+The same seed gives the same numbers, whatever the number of threads: all randomness is
+drawn by a seeded NumPy generator in fixed-size chunks before the compiled kernel runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from scenarist.engines.cib import Progress
+from scenarist.engines.weights import wilson_interval
+from scenarist.errors import EngineError
+from scenarist.model.compile import CompiledModel
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "CONFIDENCE_SPREAD",
+    "INTERVAL_Z",
+    "AttractorProbability",
+    "NamedProbability",
+    "ProbabilityResult",
+    "judgment_cells",
+    "scenario_probabilities",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+CONFIDENCE_SPREAD: Mapping[int, float] = {5: 0.0, 4: 0.5, 3: 1.0, 2: 1.5, 1: 2.0}
+"""Standard deviation (in impact points) of a judgment given its confidence 1..5."""
+INTERVAL_Z = 1.6448536269514722
+"""z for two-sided 90 % intervals."""
+CHUNK = 4096
+MAX_STEPS = 4096
+
+
+@dataclass(frozen=True)
+class AttractorProbability:
+    indices: tuple[int, ...]
+    variants: Mapping[str, str]
+    count: int
+    probability: float
+    interval: tuple[float, float]
+    named: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indices": list(self.indices),
+            "variants": dict(self.variants),
+            "count": self.count,
+            "probability": self.probability,
+            "interval": list(self.interval),
+            "named": list(self.named),
+        }
+
+
+@dataclass(frozen=True)
+class NamedProbability:
+    id: str
+    count: int
+    probability: float
+    interval: tuple[float, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "count": self.count, "probability": self.probability, "interval": list(self.interval)}
+
+
+@dataclass(frozen=True)
+class ProbabilityResult:
+    """Attractor and named-scenario probabilities with the method and its parameters."""
+
+    model_id: str
+    draws: int
+    seed: int
+    spreads: Mapping[int, float]
+    default_confidence: int
+    starts: str
+    cycles: int
+    attractors: tuple[AttractorProbability, ...]
+    named: tuple[NamedProbability, ...]
+    method: str = "monte-carlo-judgment-uncertainty"
+    fixed: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def cycle_share(self) -> float:
+        return self.cycles / self.draws
+
+    def named_probability(self, named_id: str) -> float:
+        for n in self.named:
+            if n.id == named_id:
+                return n.probability
+        raise EngineError(f"unknown named scenario {named_id!r}")
+
+    def distribution(self) -> tuple[IntArray, FloatArray]:
+        """Attractor indices (k × N) and their probabilities (summing to 1 − cycle share)."""
+        if not self.attractors:
+            return np.zeros((0, 0), dtype=np.int64), np.zeros(0)
+        rows = np.array([a.indices for a in self.attractors], dtype=np.int64)
+        return rows, np.array([a.probability for a in self.attractors])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_id,
+            "method": self.method,
+            "parameters": {
+                "draws": self.draws,
+                "seed": self.seed,
+                "spreads": {str(k): v for k, v in self.spreads.items()},
+                "default_confidence": self.default_confidence,
+                "starts": self.starts,
+                "interval": "90% Wilson score",
+                "fixed": dict(self.fixed),
+            },
+            "cycles": self.cycles,
+            "cycle_share": self.cycle_share,
+            "named": [n.to_dict() for n in self.named],
+            "attractors": [a.to_dict() for a in self.attractors],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {**a.variants, "probability": a.probability, "count": a.count, "named": ",".join(a.named)}
+                for a in self.attractors
+            ]
+        )
+
+
+def judgment_cells(model: CompiledModel, spreads: Mapping[int, float]) -> tuple[IntArray, IntArray, FloatArray]:
+    """Rows, columns and σ of every stated (non-zero) judgment."""
+    rows, cols = np.nonzero(model.matrix)
+    confidence = model.confidence[rows, cols]
+    confidence = np.where(confidence == 0, model.default_confidence, confidence)
+    try:
+        sigma = np.array([spreads[int(c)] for c in confidence], dtype=np.float64)
+    except KeyError as exc:
+        raise EngineError(f"no spread given for confidence {exc.args[0]}") from None
+    return rows.astype(np.int64), cols.astype(np.int64), sigma
+
+
+def _starts(model: CompiledModel, fixed_idx: Mapping[int, int], rng: np.random.Generator, size: int) -> IntArray:
+    z = np.empty((size, model.n_descriptors), dtype=np.int64)
+    for k, c in enumerate(model.counts.tolist()):
+        prior = model.priors[k] if k < len(model.priors) else None
+        if k in fixed_idx:
+            z[:, k] = fixed_idx[k]
+        elif prior is not None:
+            z[:, k] = rng.choice(c, size=size, p=prior)
+        else:
+            z[:, k] = rng.integers(0, c, size=size)
+    return z
+
+
+def _simulate(
+    model: CompiledModel,
+    base: IntArray,
+    cells: tuple[IntArray, IntArray, FloatArray],
+    *,
+    draws: int,
+    seed: int,
+    fixed_idx: Mapping[int, int],
+    progress: Progress | None,
+) -> tuple[dict[int, int], int]:
+    """Counts of attractor flat indices over ``draws`` draws, and the number of cycles."""
+    from scenarist.engines._uncertainty_kernels import draw_and_settle
+
+    rows, cols, sigma = cells
+    movable = np.array([k not in fixed_idx for k in range(model.n_descriptors)], dtype=np.bool_)
+    rng = np.random.default_rng(seed)
+    counts: dict[int, int] = {}
+    cycles = done = 0
+    while done < draws:
+        size = min(CHUNK, draws - done)
+        deltas = np.rint(rng.standard_normal((size, len(rows))) * sigma).astype(np.int64)
+        z = _starts(model, fixed_idx, rng, size)
+        out = np.empty(size, dtype=np.int64)
+        draw_and_settle(
+            base, rows, cols, deltas, model.offsets, model.counts, movable, z, np.int64(MAX_STEPS), out
+        )  # fmt: skip
+        if (out == -2).any():
+            raise EngineError(f"a succession did not settle within {MAX_STEPS} steps")
+        cycles += int((out < 0).sum())
+        values, hits = np.unique(out[out >= 0], return_counts=True)
+        for v, h in zip(values.tolist(), hits.tolist()):
+            counts[v] = counts.get(v, 0) + h
+        done += size
+        if progress is not None:
+            progress(done, draws)
+    return counts, cycles
+
+
+def _unflat(model: CompiledModel, flat: int) -> tuple[int, ...]:
+    out = []
+    for c in reversed(model.counts.tolist()):
+        out.append(flat % c)
+        flat //= c
+    return tuple(reversed(out))
+
+
+def _fixed_indices(model: CompiledModel, fixed: Mapping[str, str]) -> dict[int, int]:
+    if not fixed:
+        return {}
+    full = model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
+    return {model.descriptor_ids.index(d): full[model.descriptor_ids.index(d)] for d in fixed}
+
+
+def scenario_probabilities(
+    model: CompiledModel,
+    *,
+    draws: int = 10_000,
+    seed: int = 0,
+    spreads: Mapping[int, float] = CONFIDENCE_SPREAD,
+    fixed: Mapping[str, str] | None = None,
+    base: IntArray | None = None,
+    progress: Progress | None = None,
+) -> ProbabilityResult:
+    """Monte Carlo probabilities of attractors and named scenarios (see the module notes).
+
+    ``base`` replaces the model's matrix (same stated cells; used for sensitivity runs with
+    common random numbers). Raises :class:`EngineError` for non-positive ``draws``.
+    """
+    if draws <= 0:
+        raise EngineError(f"draws must be positive, got {draws}")
+    fixed = dict(fixed or {})
+    fixed_idx = _fixed_indices(model, fixed)
+    cells = judgment_cells(model, spreads)
+    matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
+    counts, cycles = _simulate(
+        model, matrix, cells, draws=draws, seed=seed, fixed_idx=fixed_idx, progress=progress
+    )  # fmt: skip
+    attractors = []
+    named_counts = dict.fromkeys(model.named_ids, 0)
+    for flat, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        indices = _unflat(model, flat)
+        named = model.named_of(indices)
+        for n in named:
+            named_counts[n] += count
+        attractors.append(
+            AttractorProbability(
+                indices,
+                model.variants_of(indices),
+                count,
+                count / draws,
+                wilson_interval(count, draws, INTERVAL_Z),
+                named,
+            )
+        )
+    named_rows = tuple(
+        NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in named_counts.items()
+    )
+    priors = [d for d, p in zip(model.descriptor_ids, model.priors) if p is not None]
+    starts = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
+    return ProbabilityResult(
+        model_id=model.id,
+        draws=draws,
+        seed=seed,
+        spreads=dict(spreads),
+        default_confidence=model.default_confidence,
+        starts=starts,
+        cycles=cycles,
+        attractors=tuple(attractors),
+        named=named_rows,
+        fixed=fixed,
+    )
