@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from scenarist.engines.bayes import Distribution
 from scenarist.engines.cib import Progress
 from scenarist.engines.weights import wilson_interval
 from scenarist.errors import EngineError
@@ -104,18 +105,29 @@ class ProbabilityResult:
     def cycle_share(self) -> float:
         return self.cycles / self.draws
 
+    def settled_named(self) -> tuple[NamedProbability, ...]:
+        """Named-scenario probabilities given that the system settles (draws ending in cycles left out)."""
+        settled = self.draws - self.cycles
+        return tuple(
+            NamedProbability(
+                n.id,
+                n.count,
+                n.count / settled if settled else 0.0,
+                wilson_interval(n.count, settled, INTERVAL_Z) if settled else (0.0, 1.0),
+            )
+            for n in self.named
+        )
+
     def named_probability(self, named_id: str) -> float:
         for n in self.named:
             if n.id == named_id:
                 return n.probability
         raise EngineError(f"unknown named scenario {named_id!r}")
 
-    def distribution(self) -> tuple[IntArray, FloatArray]:
-        """Attractor indices (k × N) and their probabilities (summing to 1 − cycle share)."""
-        if not self.attractors:
-            return np.zeros((0, 0), dtype=np.int64), np.zeros(0)
+    def distribution(self) -> Distribution:
+        """The attractor distribution renormalised over the draws that settled (cycles excluded)."""
         rows = np.array([a.indices for a in self.attractors], dtype=np.int64)
-        return rows, np.array([a.probability for a in self.attractors])
+        return Distribution.from_counts(rows, np.array([float(a.count) for a in self.attractors]))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +184,18 @@ def _starts(model: CompiledModel, fixed_idx: Mapping[int, int], rng: np.random.G
     return z
 
 
+def _enumerated_starts(model: CompiledModel, fixed_idx: Mapping[int, int], first: int, size: int) -> IntArray:
+    """Starts ``first .. first+size-1`` of the (fixed-restricted) space in order, wrapping around."""
+    sizes = [1 if k in fixed_idx else c for k, c in enumerate(model.counts.tolist())]
+    space = int(np.prod(sizes))
+    flat = (np.arange(first, first + size, dtype=np.int64)) % space
+    z = np.empty((size, model.n_descriptors), dtype=np.int64)
+    for k in range(model.n_descriptors - 1, -1, -1):
+        z[:, k] = fixed_idx[k] if k in fixed_idx else flat % sizes[k]
+        flat //= sizes[k]
+    return z
+
+
 def _simulate(
     model: CompiledModel,
     base: IntArray,
@@ -180,6 +204,7 @@ def _simulate(
     draws: int,
     seed: int,
     fixed_idx: Mapping[int, int],
+    enumerate_starts: bool,
     progress: Progress | None,
 ) -> tuple[dict[int, int], int]:
     """Counts of attractor flat indices over ``draws`` draws, and the number of cycles."""
@@ -193,7 +218,11 @@ def _simulate(
     while done < draws:
         size = min(CHUNK, draws - done)
         deltas = np.rint(rng.standard_normal((size, len(rows))) * sigma).astype(np.int64)
-        z = _starts(model, fixed_idx, rng, size)
+        z = (
+            _enumerated_starts(model, fixed_idx, done, size)
+            if enumerate_starts
+            else _starts(model, fixed_idx, rng, size)
+        )
         out = np.empty(size, dtype=np.int64)
         draw_and_settle(
             base, rows, cols, deltas, model.offsets, model.counts, movable, z, np.int64(MAX_STEPS), out
@@ -233,21 +262,30 @@ def scenario_probabilities(
     spreads: Mapping[int, float] = CONFIDENCE_SPREAD,
     fixed: Mapping[str, str] | None = None,
     base: IntArray | None = None,
+    starts: str = "random",
     progress: Progress | None = None,
 ) -> ProbabilityResult:
     """Monte Carlo probabilities of attractors and named scenarios (see the module notes).
 
     ``base`` replaces the model's matrix (same stated cells; used for sensitivity runs with
-    common random numbers). Raises :class:`EngineError` for non-positive ``draws``.
+    common random numbers). ``starts="enumerate"`` takes the starts in order through the
+    whole space instead of at random (stratified; without priors only): with zero spreads
+    and ``draws`` a multiple of the space size it gives the exact basin fractions.
+    Raises :class:`EngineError` for non-positive ``draws`` or an unknown ``starts``.
     """
     if draws <= 0:
         raise EngineError(f"draws must be positive, got {draws}")
+    if starts not in ("random", "enumerate"):
+        raise EngineError(f"starts must be 'random' or 'enumerate', got {starts!r}")
+    if starts == "enumerate" and any(p is not None for p in model.priors):
+        raise EngineError("enumerated starts ignore priors: use random starts for a model with priors")
     fixed = dict(fixed or {})
     fixed_idx = _fixed_indices(model, fixed)
     cells = judgment_cells(model, spreads)
     matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
     counts, cycles = _simulate(
-        model, matrix, cells, draws=draws, seed=seed, fixed_idx=fixed_idx, progress=progress
+        model, matrix, cells, draws=draws, seed=seed, fixed_idx=fixed_idx,
+        enumerate_starts=starts == "enumerate", progress=progress,
     )  # fmt: skip
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
@@ -270,7 +308,10 @@ def scenario_probabilities(
         NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in named_counts.items()
     )
     priors = [d for d, p in zip(model.descriptor_ids, model.priors) if p is not None]
-    starts = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
+    if starts == "enumerate":
+        starts = "enumerated in order"
+    else:
+        starts = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
     return ProbabilityResult(
         model_id=model.id,
         draws=draws,

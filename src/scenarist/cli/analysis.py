@@ -1,140 +1,50 @@
-"""The command line. The only module that prints."""
+"""Analysis commands: run, check, scenarios, explain, succession, weights, ensemble, transform, export."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from scenarist.engines.cib import Progress as ProgressCallback
-from scenarist.engines.cib import ScenarioSet, explain, find_scenarios, parse_scenario
-from scenarist.errors import EngineError, ScenaristError
+from scenarist.cli._app import (
+    ExportFormat,
+    FixOpt,
+    ModelArg,
+    OutputFormat,
+    ViewFormat,
+    app,
+    err,
+    find,
+    guarded,
+    load,
+    out,
+    parse_fix,
+    progress_bar,
+)
+from scenarist.engines.cib import ScenarioSet, explain, parse_scenario
+from scenarist.errors import EngineError
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.model.validate import model_warnings
 
-__all__ = ["app", "main"]
-
-app = typer.Typer(
-    name="scenarist",
-    help="Scenario analysis as code: consistent futures by Cross-Impact Balance, and their reports.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-_state = {"debug": False}
-PROGRESS_THRESHOLD = 2_000_000
-"""Scenario spaces at least this large show a progress bar."""
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-ModelArg = Annotated[
-    str | None,
-    typer.Argument(help="Model file (.yaml, .json, .scw, .csv) or bundled model name; default: the bundled model."),
+__all__ = [
+    "check",
+    "ensemble",
+    "explain_cmd",
+    "export",
+    "models",
+    "run",
+    "scenarios",
+    "schema",
+    "succession_cmd",
+    "transform",
+    "weights",
 ]
-FixOpt = Annotated[
-    list[str] | None,
-    typer.Option("--fix", help="Force a variant: descriptor=variant (repeatable). Interventions."),
-]
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class ViewFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class ExportFormat(StrEnum):
-    json = "json"
-    yaml = "yaml"
-    scw = "scw"
-    sl = "sl"
-    csv = "csv"
-
-
-def _fail(message: str) -> None:
-    for line in message.splitlines():
-        err.print(f"error: {line}", markup=False)
-
-
-def _guarded(func: F) -> F:
-    """Turn the project's errors into one line each on stderr and exit 1 (traceback with --debug)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ScenaristError as exc:
-            if _state["debug"]:
-                raise
-            _fail(str(exc))
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-@app.callback()
-def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-) -> None:
-    _state["debug"] = debug
-
-
-def _load(ref: str | None) -> tuple[Model, CompiledModel]:
-    model = load_model(ref)
-    for warning in model_warnings(model):
-        err.print(f"warning: {warning}", markup=False)
-    return model, compile_model(model)
-
-
-def _parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
-    fixed: dict[str, str] = {}
-    for item in fix or []:
-        desc, sep, var = item.partition("=")
-        if not sep:
-            raise EngineError(f"--fix needs descriptor=variant, got {item!r}")
-        fixed[desc.strip()] = var.strip()
-    if fixed:
-        model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
-    return fixed
-
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[ProgressCallback | None]:
-    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones."""
-    if total < PROGRESS_THRESHOLD:
-        yield None
-        return
-    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-
-        def update(done: int, _total: int) -> None:
-            bar.update(task, completed=done)
-
-        yield update
-
-
-def _find(compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str]) -> ScenarioSet:
-    with _progress(compiled.scenario_space, "evaluating scenarios") as progress:
-        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress)
 
 
 def _report_intervention(model: Model, compiled: CompiledModel, fixed: dict[str, str], tolerance: int) -> None:
@@ -142,7 +52,7 @@ def _report_intervention(model: Model, compiled: CompiledModel, fixed: dict[str,
     from scenarist.engines.interventions import compare_intervention
     from scenarist.report.tables import scenario_rows
 
-    with _progress(compiled.scenario_space, "comparing with the free system") as progress:
+    with progress_bar(compiled.scenario_space, "comparing with the free system") as progress:
         diff = compare_intervention(compiled, fixed, tolerance=tolerance, progress=progress)
     forced = ", ".join(f"{d}={v}" for d, v in fixed.items())
     out.print(
@@ -154,7 +64,7 @@ def _report_intervention(model: Model, compiled: CompiledModel, fixed: dict[str,
 
 
 @app.command()
-@_guarded
+@guarded
 def run(
     model_ref: ModelArg = None,
     tolerance: Annotated[int, typer.Option(help="Also list scenarios up to this inconsistency.")] = 1,
@@ -165,8 +75,8 @@ def run(
     from scenarist.report.html import ReportInputs, write_report
     from scenarist.report.tables import named_counts_table, scenario_rows, tableau
 
-    model, compiled = _load(model_ref)
-    result = _find(compiled, tolerance=tolerance, fixed=_parse_fix(compiled, fix))
+    model, compiled = load(model_ref)
+    result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
     consistent = result.consistent()
     out.print(f"[bold]{model.title}[/bold]  ({model.id})")
     out.print(
@@ -183,7 +93,7 @@ def run(
         out.print(scenario_rows(model, near, title=f"Within inconsistency {tolerance}", limit=10))
     from scenarist.engines.weights import volume_weights
 
-    with _progress(min(compiled.scenario_space, 50_000_000), "volume weights") as progress:
+    with progress_bar(min(compiled.scenario_space, 50_000_000), "volume weights") as progress:
         weights_result = volume_weights(compiled, fixed=result.fixed, progress=progress)
     if model.scenarios:
         out.print(named_counts_table(model, result, weights_result))
@@ -199,7 +109,7 @@ def run(
 
 
 @app.command()
-@_guarded
+@guarded
 def check(model_ref: Annotated[str, typer.Argument(help="Model file or bundled model name.")]) -> None:
     """Validate a model file: exit 0 when valid, 1 with every error listed."""
     model = load_model(model_ref)
@@ -231,7 +141,7 @@ def _scenarios_csv(result: ScenarioSet, compiled: CompiledModel) -> str:
 
 
 @app.command()
-@_guarded
+@guarded
 def scenarios(
     model_ref: ModelArg = None,
     tolerance: Annotated[int, typer.Option(help="Maximum inconsistency listed (0 = consistent only).")] = 0,
@@ -241,8 +151,8 @@ def scenarios(
     """List the scenarios whose inconsistency is at most TOLERANCE."""
     from scenarist.report.tables import scenario_rows
 
-    model, compiled = _load(model_ref)
-    result = _find(compiled, tolerance=tolerance, fixed=_parse_fix(compiled, fix))
+    model, compiled = load(model_ref)
+    result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
     if result.fixed and fmt is OutputFormat.table:
         _report_intervention(model, compiled, dict(result.fixed), tolerance)
     if fmt is OutputFormat.json:
@@ -255,7 +165,7 @@ def scenarios(
 
 
 @app.command(name="explain")
-@_guarded
+@guarded
 def explain_cmd(
     first: Annotated[str, typer.Argument(help="MODEL, or the SCENARIO when the bundled model is meant.")],
     second: Annotated[str | None, typer.Argument(help="SCENARIO: 'desc=variant,...' or 0-based indices.")] = None,
@@ -265,7 +175,7 @@ def explain_cmd(
     from scenarist.report.tables import balance_table
 
     model_ref, scenario = (None, first) if second is None else (first, second)
-    model, compiled = _load(model_ref)
+    model, compiled = load(model_ref)
     balance = explain(compiled, parse_scenario(compiled, scenario))
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(balance.to_dict(), indent=2) + "\n")
@@ -280,10 +190,10 @@ def _solution_list(compiled: CompiledModel) -> str:
 
     weight_of: dict[tuple[int, ...], int] = {}
     if compiled.scenario_space <= EXACT_LIMIT:
-        with _progress(compiled.scenario_space, "volume weights") as progress:
+        with progress_bar(compiled.scenario_space, "volume weights") as progress:
             vw = volume_weights(compiled, method="exact", progress=progress)
         weight_of = {a.indices: a.weight for a in vw.attractors}
-    result = _find(compiled, tolerance=0, fixed={})
+    result = find(compiled, tolerance=0, fixed={})
     solutions = tuple(
         Solution(s.indices, float(weight_of.get(s.indices, 0)), s.consistency_value, 0, s.total_impact_score)
         for s in result.scenarios
@@ -320,14 +230,14 @@ def _export_text(model: Model, compiled: CompiledModel, to: ExportFormat) -> str
 
 
 @app.command()
-@_guarded
+@guarded
 def export(
     model_ref: ModelArg = None,
     to: Annotated[ExportFormat, typer.Option("--to", help="Target format.")] = ExportFormat.json,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """Export a model: json (descriptors + matrix), yaml (model file), scw, sl (solution list) or csv (matrix)."""
-    model, compiled = _load(model_ref)
+    model, compiled = load(model_ref)
     text = _export_text(model, compiled, to)
     if output is None:
         sys.stdout.write(text)
@@ -342,7 +252,7 @@ class Rule(StrEnum):
 
 
 @app.command(name="succession")
-@_guarded
+@guarded
 def succession_cmd(
     model_ref: ModelArg = None,
     start: Annotated[str, typer.Option("--from", help="Start: 'desc=variant,...' or 0-based indices.")] = "",
@@ -356,8 +266,8 @@ def succession_cmd(
 
     if not start:
         raise EngineError("give the start scenario with --from 'descriptor=variant,...' or indices")
-    model, compiled = _load(model_ref)
-    path = succession(compiled, parse_scenario(compiled, start), rule=rule.value, fixed=_parse_fix(compiled, fix))
+    model, compiled = load(model_ref)
+    path = succession(compiled, parse_scenario(compiled, start), rule=rule.value, fixed=parse_fix(compiled, fix))
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(path.to_dict(), indent=2) + "\n")
         return
@@ -369,7 +279,7 @@ def succession_cmd(
 
 
 @app.command()
-@_guarded
+@guarded
 def weights(
     model_ref: ModelArg = None,
     starts: Annotated[
@@ -386,12 +296,12 @@ def weights(
 
     if exact and starts is not None:
         raise EngineError("--exact follows every start; --starts asks for a Monte Carlo sample: give one of them")
-    model, compiled = _load(model_ref)
-    fixed = _parse_fix(compiled, fix)
+    model, compiled = load(model_ref)
+    fixed = parse_fix(compiled, fix)
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
-    with _progress(size, "following succession") as progress:
+    with progress_bar(size, "following succession") as progress:
         result = volume_weights(compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress)
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
@@ -408,7 +318,7 @@ def weights(
 
 
 @app.command()
-@_guarded
+@guarded
 def ensemble(
     model_ref: ModelArg = None,
     tolerance: Annotated[int, typer.Option(help="Maximum inconsistency counted as consistent.")] = 0,
@@ -430,7 +340,7 @@ def ensemble(
 
 
 @app.command()
-@_guarded
+@guarded
 def transform(
     model_ref: Annotated[str, typer.Argument(help="Model file or bundled model name.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model file (.yaml or .scw) to write.")],
@@ -456,7 +366,7 @@ def transform(
 
 
 @app.command()
-@_guarded
+@guarded
 def models() -> None:
     """List the bundled models."""
     for name, path in bundled_models().items():
@@ -468,8 +378,3 @@ def models() -> None:
 def schema() -> None:
     """Print the JSON Schema of the model file format (for editors)."""
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

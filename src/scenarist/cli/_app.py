@@ -1,0 +1,153 @@
+"""The Typer application and what every command shares: consoles, error handling, progress, loading."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from scenarist.engines.cib import Progress as ProgressCallback
+from scenarist.engines.cib import ScenarioSet, find_scenarios
+from scenarist.errors import EngineError, ScenaristError
+from scenarist.model import CompiledModel, Model, compile_model, load_model
+from scenarist.model.validate import model_warnings
+
+__all__ = [
+    "PROGRESS_THRESHOLD",
+    "ExportFormat",
+    "FixOpt",
+    "ModelArg",
+    "OutputFormat",
+    "ViewFormat",
+    "app",
+    "err",
+    "find",
+    "guarded",
+    "load",
+    "main",
+    "out",
+    "parse_fix",
+    "progress_bar",
+]
+
+app = typer.Typer(
+    name="scenarist",
+    help="Scenario analysis as code: consistent futures by Cross-Impact Balance, and their reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_state = {"debug": False}
+PROGRESS_THRESHOLD = 2_000_000
+"""Scenario spaces at least this large show a progress bar."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ModelArg = Annotated[
+    str | None,
+    typer.Argument(help="Model file (.yaml, .json, .scw, .csv) or bundled model name; default: the bundled model."),
+]
+FixOpt = Annotated[
+    list[str] | None,
+    typer.Option("--fix", help="Force a variant: descriptor=variant (repeatable). Interventions."),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ViewFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    yaml = "yaml"
+    scw = "scw"
+    sl = "sl"
+    csv = "csv"
+
+
+def _fail(message: str) -> None:
+    for line in message.splitlines():
+        err.print(f"error: {line}", markup=False)
+
+
+def guarded(func: F) -> F:
+    """Turn the project's errors into one line each on stderr and exit 1 (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ScenaristError as exc:
+            if _state["debug"]:
+                raise
+            _fail(str(exc))
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def load(ref: str | None) -> tuple[Model, CompiledModel]:
+    model = load_model(ref)
+    for warning in model_warnings(model):
+        err.print(f"warning: {warning}", markup=False)
+    return model, compile_model(model)
+
+
+def parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
+    fixed: dict[str, str] = {}
+    for item in fix or []:
+        desc, sep, var = item.partition("=")
+        if not sep:
+            raise EngineError(f"--fix needs descriptor=variant, got {item!r}")
+        fixed[desc.strip()] = var.strip()
+    if fixed:
+        model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
+    return fixed
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
+    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones."""
+    if total < PROGRESS_THRESHOLD:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        yield update
+
+
+def find(compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str]) -> ScenarioSet:
+    with progress_bar(compiled.scenario_space, "evaluating scenarios") as progress:
+        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,193 @@
+"""Where a ledger lives: the small interface the ledger needs from a database, and its two implementations.
+
+:class:`SQLiteBackend` (the default, a file) and :class:`PostgresBackend` make an engine set up
+for safe concurrent writing, serialise schema migrations, and name the driver's own errors so
+that the ledger can translate them. :func:`backend_for` turns a path or URL into a backend.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from scenarist.errors import MissingExtraError
+from scenarist.evidence.errors import LedgerError
+
+__all__ = [
+    "Backend",
+    "BUSY_TIMEOUT_SECONDS",
+    "DB_ENV_VAR",
+    "PostgresBackend",
+    "READ_ONLY",
+    "SQLiteBackend",
+    "backend_for",
+    "default_path",
+]
+
+DB_ENV_VAR: Final = "SCENARIST_DB"
+"""Environment variable naming the ledger (a path or a URL) when none is given."""
+
+BUSY_TIMEOUT_SECONDS: Final = 30.0
+"""How long a SQLite writer waits for another one to finish before giving up."""
+
+READ_ONLY: Final = "scenarist_read_only"
+"""Execution option marking a connection whose transactions only read (SQLite then begins DEFERRED)."""
+
+_MIGRATION_LOCK_KEY: Final = 0x5CE7A215  # PostgreSQL advisory lock id held while migrating
+
+
+class Backend(ABC):
+    """A database that can hold a ledger: how to connect to it, and what differs between databases."""
+
+    @property
+    @abstractmethod
+    def display_url(self) -> str:
+        """The database URL with any password masked, for messages."""
+
+    @property
+    @abstractmethod
+    def driver_errors(self) -> tuple[type[Exception], ...]:
+        """Exceptions the driver may raise outside SQLAlchemy's wrapping; the ledger translates them."""
+
+    @abstractmethod
+    def create_engine(self) -> sa.Engine:
+        """A new engine; the caller disposes of it."""
+
+    def lock_for_migration(self, conn: sa.Connection) -> None:  # noqa: B027 - optional hook
+        """Hold, until the transaction ends, a lock that keeps two processes from migrating at once."""
+
+    @abstractmethod
+    def integrity_check(self, conn: sa.Connection) -> bool:
+        """Whether the database's own consistency check passes."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.display_url!r})"
+
+
+class SQLiteBackend(Backend):
+    """A SQLite file (or, for ``path=None``, a private in-memory database on one shared connection).
+
+    Files use write-ahead logging, a 30 s busy timeout and foreign keys; every transaction that
+    may write begins with ``BEGIN IMMEDIATE``, so concurrent writers queue instead of failing.
+    """
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+
+    @property
+    def display_url(self) -> str:
+        return f"sqlite:///{self.path}" if self.path else "sqlite://"
+
+    @property
+    def driver_errors(self) -> tuple[type[Exception], ...]:
+        return (sqlite3.Error,)
+
+    def create_engine(self) -> sa.Engine:
+        url = URL.create("sqlite+pysqlite", database=self.path)
+        connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        if self.path is None:
+            engine = sa.create_engine(url, connect_args=connect_args, poolclass=StaticPool)
+        else:
+            engine = sa.create_engine(url, connect_args=connect_args)
+        event.listen(engine, "connect", self._on_connect)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+
+    def _on_connect(self, dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # The driver must not open transactions on its own: _begin_sqlite opens them.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if self.path is not None:
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    def integrity_check(self, conn: sa.Connection) -> bool:
+        result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+        dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+        return result == ["ok"] and dangling is None
+
+
+def _begin_sqlite(conn: sa.Connection) -> None:
+    mode = "DEFERRED" if conn.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class PostgresBackend(Backend):
+    """A PostgreSQL database reached through psycopg 3 (the ``postgres`` extra)."""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+
+    @property
+    def display_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    @property
+    def driver_errors(self) -> tuple[type[Exception], ...]:
+        import psycopg
+
+        return (psycopg.Error,)
+
+    def create_engine(self) -> sa.Engine:
+        try:
+            import psycopg  # noqa: F401 - only to name the extra when it is missing
+        except ImportError as exc:
+            raise MissingExtraError("psycopg", "postgres") from exc
+        return sa.create_engine(self.url)
+
+    def lock_for_migration(self, conn: sa.Connection) -> None:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+
+    def integrity_check(self, conn: sa.Connection) -> bool:
+        return bool(conn.execute(sa.text("SELECT 1")).scalar_one() == 1)
+
+
+def default_path() -> Path:
+    """``ledger.sqlite`` in the user's data directory for Scenarist (created when missing)."""
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("scenarist"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "ledger.sqlite"
+
+
+def backend_for(location: str | os.PathLike[str] | None) -> Backend:
+    """The backend for a path or URL; None means ``$SCENARIST_DB``, else :func:`default_path`.
+
+    Accepted: a plain file path (SQLite), ``sqlite:///path``, ``sqlite://`` (in memory) and
+    ``postgresql+psycopg://...`` (``postgresql://`` means the same). Raises LedgerError otherwise.
+    """
+    if location is None:
+        location = os.environ.get(DB_ENV_VAR) or None
+    if location is None:
+        return SQLiteBackend(str(default_path()))
+    text = os.fspath(location)
+    if "://" not in text:
+        if not text.strip():
+            raise LedgerError("the ledger location is empty")
+        return SQLiteBackend(None if text == ":memory:" else str(Path(text).expanduser()))
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise LedgerError(f"not a database URL: {text!r}") from exc
+    backend, _, driver = url.drivername.partition("+")
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        database = url.database
+        return SQLiteBackend(None if not database or database == ":memory:" else database)
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        return PostgresBackend(url.set(drivername="postgresql+psycopg"))
+    shown = url.render_as_string(hide_password=True)
+    raise LedgerError(f"unsupported ledger database {shown!r}: use a SQLite path or a postgresql+psycopg:// URL")
