@@ -14,6 +14,7 @@ import numpy as np
 
 from scenarist.engines.bayes import Observation, Posterior, Timeline, WatchItem, posterior, timeline, watch_list
 from scenarist.engines.cib import Progress
+from scenarist.engines.scoring import ResolvedQuestion, ScoreReport, score_questions
 from scenarist.engines.uncertainty import ProbabilityResult, scenario_probabilities
 from scenarist.errors import EngineError
 from scenarist.evidence import Evidence, EvidenceInput, Ledger, Question
@@ -29,6 +30,7 @@ __all__ = [
     "parse_date",
     "question_event",
     "refresh_model_forecasts",
+    "resolved_questions",
 ]
 
 DEFAULT_DRAWS = 10_000
@@ -109,6 +111,18 @@ def event_probability(compiled: CompiledModel, post: Posterior, question: Foreca
         dist = post.distribution
         return float(dist.probabilities[dist.indices[:, k] == i].sum())
     return None
+
+
+def resolved_questions(ledger: Ledger, model_id: str | None = None) -> ScoreReport:
+    """Scores of the resolved questions in the ledger (optionally of one model)."""
+    questions = [q for q in ledger.list_questions(model_id) if q.outcome is not None]
+    resolved = [
+        ResolvedQuestion(
+            q.id, [(f.date, f.probability) for f in ledger.forecasts(q.id)], str(q.outcome), q.close_date, q.resolved_on
+        )
+        for q in questions
+    ]
+    return score_questions(resolved)
 
 
 def question_event(question: ForecastQuestion | Question) -> tuple[str, str | None]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,8 +28,10 @@ from scenarist.cli._app import (
     parse_fix,
     progress_bar,
 )
+from scenarist.engines.cib import Progress as ProgressCallback
 from scenarist.engines.cib import ScenarioSet, explain, parse_scenario
 from scenarist.errors import EngineError
+from scenarist.evidence import open_ledger
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.model.validate import model_warnings
 
@@ -70,8 +73,13 @@ def run(
     tolerance: Annotated[int, typer.Option(help="Also list scenarios up to this inconsistency.")] = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for the HTML report.")] = Path("reports"),
     fix: FixOpt = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the probabilities.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed of the probabilities.")] = 0,
+    db: Annotated[
+        str | None, typer.Option("--db", envvar="SCENARIST_DB", help="Evidence ledger (default: used if it exists).")
+    ] = None,
 ) -> None:
-    """The main job: consistent scenarios, named-scenario counts and the HTML report."""
+    """The main job: consistent scenarios, basins, probabilities, key assumptions, watch list, HTML report."""
     from scenarist.report.html import ReportInputs, write_report
     from scenarist.report.tables import named_counts_table, scenario_rows, tableau
 
@@ -103,9 +111,56 @@ def run(
         )
     if result.fixed:
         _report_intervention(model, compiled, dict(result.fixed), 0)
-    inputs = ReportInputs(model, compiled, result, weights_result)
+    extra = _probability_sections(model, compiled, draws=draws, seed=seed, db=db) if not result.fixed else {}
+    inputs = ReportInputs(model, compiled, result, weights_result, **extra)
     path = write_report(inputs, out_dir / f"{model.id}.html")
     out.print(f"Report written to {path}")
+
+
+def _probability_sections(
+    model: Model, compiled: CompiledModel, *, draws: int, seed: int, db: str | None
+) -> dict[str, Any]:
+    """Probabilities, key assumptions, watch list, timeline and scores for ``run`` (printed and returned)."""
+    from scenarist.engines.sensitivity import key_assumptions
+    from scenarist.evidence.backends import default_path
+    from scenarist.report.tables import assumptions_table, probability_table, timeline_table, watch_table
+    from scenarist.service import assess, resolved_questions
+
+    if not compiled.named_ids and not compiled.signposts:
+        return {}
+    use_ledger = db is not None or default_path().exists()
+    with contextlib.ExitStack() as stack:
+        ledger = stack.enter_context(open_ledger(db)) if use_ledger else None
+        with progress_bar(draws if draws >= 50_000 else 0, "drawing judgments") as progress:
+            a = assess(compiled, ledger, draws=draws, seed=seed, progress=progress)
+        scores = resolved_questions(ledger, compiled.id) if ledger is not None else None
+    with progress_bar(2 * int((compiled.matrix != 0).sum()), "key assumptions") as progress:
+        sens = key_assumptions(compiled, draws=min(draws, 1000), seed=seed, progress=_scaled(progress))
+    out.print(probability_table(model, a.probabilities, a.posterior))
+    out.print(assumptions_table(model, sens, limit=5))
+    if a.watch:
+        out.print(watch_table(model, a.watch, limit=5))
+    if len(a.timeline.steps) > 1:
+        out.print(timeline_table(model, a.timeline))
+    return {
+        "probabilities": a.probabilities,
+        "posterior": a.posterior,
+        "timeline": a.timeline,
+        "watch": a.watch,
+        "sensitivity": sens,
+        "scores": scores if scores is not None and scores.scores else None,
+    }
+
+
+def _scaled(progress: ProgressCallback | None) -> ProgressCallback | None:
+    if progress is None:
+        return None
+    callback = progress
+
+    def update(done: int, total: int) -> None:
+        callback(2 * done, 2 * total)
+
+    return update
 
 
 @app.command()

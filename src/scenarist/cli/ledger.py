@@ -20,6 +20,7 @@ from scenarist.errors import EngineError, ModelError
 from scenarist.evidence import EvidenceInput, Ledger, open_ledger
 from scenarist.model import Model, load_model
 from scenarist.model.compile import CompiledModel
+from scenarist.report.tables import probability_table, timeline_table, watch_table
 from scenarist.service import (
     DEFAULT_DRAWS,
     Assessment,
@@ -28,6 +29,7 @@ from scenarist.service import (
     parse_date,
     question_event,
     refresh_model_forecasts,
+    resolved_questions,
 )
 
 __all__ = ["evidence_app", "forecast_app", "probabilities", "signposts", "timeline_cmd"]
@@ -74,30 +76,6 @@ def _assess(compiled: CompiledModel, ledger: Ledger | None, draws: int, seed: in
         return assess(compiled, ledger, draws=draws, seed=seed, progress=progress)
 
 
-def _named_table(model: Model, a: Assessment) -> Table:
-    names = {s.id: s.name for s in model.scenarios}
-    claims = {s.id: s.likelihood_claim or "" for s in model.scenarios}
-    p = a.probabilities
-    active = len(a.posterior.observations)
-    table = Table(title="Named-scenario probabilities (given the system settles)", title_justify="left")
-    for col in ("named scenario", "the source says", "before evidence (90 % interval)", "now"):
-        table.add_column(col, overflow="fold")
-    for n in p.settled_named():
-        table.add_row(
-            names.get(n.id, n.id),
-            claims.get(n.id, ""),
-            f"{n.probability:.1%} [{n.interval[0]:.1%}, {n.interval[1]:.1%}]",
-            f"{a.posterior.named.get(n.id, 0.0):.1%}",
-        )
-    table.caption = (
-        f"{p.method}: {p.draws:,} draws, seed {p.seed}, spreads by confidence {dict(p.spreads)}, "
-        f"default confidence {p.default_confidence}, starts {p.starts}. {p.cycle_share:.1%} of draws end in a "
-        f"cycle and are left out. 'Now': Bayes' rule over {active} active piece(s) of evidence. "
-        "Named scenarios may overlap."
-    )
-    return table
-
-
 @app.command()
 @guarded
 def probabilities(
@@ -125,7 +103,7 @@ def probabilities(
         doc["evidence_ids"] = [o.evidence_id for o in a.posterior.observations]
         _json(doc)
         return
-    out.print(_named_table(model, a))
+    out.print(probability_table(model, a.probabilities, a.posterior))
 
 
 @app.command()
@@ -138,7 +116,6 @@ def signposts(
     model, compiled = load(model_ref)
     with _ledger(db) as ledger:
         a = _assess(compiled, ledger, draws, seed)
-    by_id = {s.id: s for s in model.signposts}
     if fmt is ViewFormat.json:
         _json(
             {
@@ -150,15 +127,7 @@ def signposts(
             }
         )
         return
-    table = Table(title="Watch list (unobserved signposts, most informative first)", title_justify="left")
-    for col in ("#", "signpost", "bears on", "P(observed)", "info gain (bits)", "what counts"):
-        table.add_column(col, overflow="fold")
-    for i, w in enumerate(a.watch, 1):
-        s = by_id[w.signpost]
-        table.add_row(
-            str(i), s.id, s.descriptor, f"{w.probability_observed:.0%}", f"{w.information_gain:.3f}", s.observation
-        )
-    out.print(table)
+    out.print(watch_table(model, a.watch))
 
 
 @app.command(name="timeline")
@@ -174,16 +143,7 @@ def timeline_cmd(
     if fmt is ViewFormat.json:
         _json(a.timeline.to_dict())
         return
-    table = Table(title="Timeline", title_justify="left")
-    table.add_column("date")
-    table.add_column("evidence")
-    for s in model.scenarios:
-        table.add_column(s.id, justify="right")
-    for step in a.timeline.steps:
-        o = step.observation
-        what = "prior" if o is None else f"#{o.evidence_id} {o.signpost} {'observed' if o.observed else 'not observed'}"
-        table.add_row(str(step.date or ""), what, *(f"{step.named.get(s.id, 0):.1%}" for s in model.scenarios))
-    out.print(table)
+    out.print(timeline_table(model, a.timeline))
 
 
 def _refresh(model_ref: str | None, ledger: Ledger) -> None:
@@ -426,21 +386,8 @@ def forecast_scores(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """Brier, log and time-averaged Brier scores of resolved questions, and the calibration table."""
-    from scenarist.engines.scoring import ResolvedQuestion, score_questions
-
     with _ledger(db) as ledger:
-        questions = [q for q in ledger.list_questions(model) if q.outcome is not None]
-        resolved = [
-            ResolvedQuestion(
-                q.id,
-                [(f.date, f.probability) for f in ledger.forecasts(q.id)],
-                str(q.outcome),
-                q.close_date,
-                q.resolved_on,
-            )
-            for q in questions
-        ]
-    report = score_questions(resolved)
+        report = resolved_questions(ledger, model)
     if fmt is ViewFormat.json:
         _json(report.to_dict())
         return
@@ -453,7 +400,10 @@ def forecast_scores(
             f"{s.time_averaged_brier:.3f}", str(s.days),
         )  # fmt: skip
     out.print(table)
-    out.print(f"{len(report.scores)} scored, {report.annulled} annulled (not scored).")
+    out.print(
+        f"{len(report.scores)} scored, {report.annulled} annulled and {report.unscored} without a forecast "
+        "before resolution (not scored)."
+    )
     cal = Table(title="Calibration (final forecasts)", title_justify="left")
     for col in ("bin", "questions", "mean forecast", "observed"):
         cal.add_column(col)

@@ -11,7 +11,8 @@ For a binary question with outcome ``o`` (1 yes, 0 no) and forecast probability 
   is scored with the forecast standing that day — the latest made on or before it,
   carried forward — and the daily scores are averaged.
 
-Annulled questions are not scored. The calibration table bins each question's final
+Annulled questions are not scored, nor are questions with no forecast made by their
+last scored day (reported as unscored). The calibration table bins each question's final
 standing forecast into tenths and compares the mean forecast with the observed frequency.
 """
 
@@ -130,6 +131,7 @@ class ScoreReport:
     scores: tuple[QuestionScore, ...]
     calibration: tuple[CalibrationBin, ...]
     annulled: int
+    unscored: int = 0
     method: str = "brier-log-gjopen"
 
     def mean(self, field: str) -> float | None:
@@ -141,6 +143,7 @@ class ScoreReport:
             "method": self.method,
             "scored": len(self.scores),
             "annulled": self.annulled,
+            "unscored": self.unscored,
             "mean_brier": self.mean("brier"),
             "mean_log_score": self.mean("log_score"),
             "mean_time_averaged_brier": self.mean("time_averaged_brier"),
@@ -185,20 +188,25 @@ def calibration(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[Ca
 
 
 def score_questions(questions: Sequence[ResolvedQuestion]) -> ScoreReport:
-    """Score every resolved yes/no question that has forecasts; count the annulled ones."""
-    scores, annulled = [], 0
+    """Score every resolved yes/no question; count the annulled ones and those with no forecast in the window.
+
+    Only forecasts made on or before the last scored day count.
+    """
+    scores, annulled, unscored = [], 0, 0
     for q in questions:
         if q.outcome == "annulled":
             annulled += 1
             continue
         if q.outcome not in ("yes", "no"):
             raise EngineError(f"question {q.id!r}: outcome must be yes, no or annulled, got {q.outcome!r}")
-        if not q.forecasts:
+        last_day = min(q.close_date, q.resolved_on) if q.resolved_on else q.close_date
+        usable = [f for f in q.forecasts if f[0] <= last_day]
+        if not usable:
+            unscored += 1
             continue
         yes = q.outcome == "yes"
-        ordered = sorted(enumerate(q.forecasts), key=lambda item: (item[1][0], item[0]))
+        ordered = sorted(enumerate(usable), key=lambda item: (item[1][0], item[0]))
         final = ordered[-1][1][1]
-        last_day = min(q.close_date, q.resolved_on) if q.resolved_on else q.close_date
         first = ordered[0][1][0]
         scores.append(
             QuestionScore(
@@ -207,9 +215,9 @@ def score_questions(questions: Sequence[ResolvedQuestion]) -> ScoreReport:
                 final,
                 brier(final, yes),
                 log_score(final, yes),
-                time_averaged_brier(q.forecasts, yes, last_day),
+                time_averaged_brier(usable, yes, last_day),
                 (last_day - first).days + 1,
             )
         )
     pairs = [(s.final_probability, s.outcome == "yes") for s in scores]
-    return ScoreReport(tuple(scores), calibration(pairs), annulled)
+    return ScoreReport(tuple(scores), calibration(pairs), annulled, unscored)

@@ -14,7 +14,7 @@ import numpy as np
 
 from scenarist.model.compile import CompiledModel
 
-__all__ = ["charts_available", "bar_chart", "impact_network"]
+__all__ = ["bar_chart", "charts_available", "impact_network", "line_chart", "reliability_chart"]
 
 
 def charts_available() -> bool:
@@ -124,4 +124,41 @@ def impact_network(model: CompiledModel, labels: Sequence[str]) -> str | None:
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title("Impact network: arrow width = total |impact| of one descriptor on another", loc="left")
+    return _to_svg(fig)
+
+
+def line_chart(series: Mapping[str, Sequence[float]], labels: Sequence[str], *, title: str, ylabel: str) -> str | None:
+    """One line per series over the labelled steps (e.g. probabilities after each piece of evidence)."""
+    if not charts_available():
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    x = np.arange(len(labels))
+    for name, values in series.items():
+        ax.plot(x, values, marker="o", label=name)
+    ax.set_xticks(x, labels, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, 100)
+    ax.set_title(title, loc="left")
+    ax.legend(fontsize=8, loc="best")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _to_svg(fig)
+
+
+def reliability_chart(points: Sequence[tuple[float, float, int]], *, title: str) -> str | None:
+    """Reliability diagram: mean forecast vs observed frequency per bin (marker size ~ count)."""
+    if not charts_available():
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="#999999", label="perfect calibration")
+    if points:
+        xs, ys, ns = zip(*points)
+        ax.scatter(xs, ys, s=[30 + 20 * n for n in ns], color="#4c72b0", zorder=3, label="questions")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("forecast probability")
+    ax.set_ylabel("observed frequency")
+    ax.set_title(title, loc="left")
+    ax.legend(fontsize=8, loc="upper left")
     return _to_svg(fig)

@@ -11,11 +11,15 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from scenarist import __version__
+from scenarist.engines.bayes import Posterior, Timeline, WatchItem
 from scenarist.engines.cib import ScenarioSet
+from scenarist.engines.scoring import ScoreReport
+from scenarist.engines.sensitivity import SensitivityResult
+from scenarist.engines.uncertainty import ProbabilityResult
 from scenarist.engines.weights import VolumeWeights
 from scenarist.model.compile import CompiledModel
 from scenarist.model.schema import Model
-from scenarist.report.charts import bar_chart, charts_available, impact_network
+from scenarist.report.charts import bar_chart, charts_available, impact_network, line_chart, reliability_chart
 from scenarist.report.tables import variant_names
 
 __all__ = ["ReportInputs", "render_html", "write_report"]
@@ -29,6 +33,12 @@ class ReportInputs:
     compiled: CompiledModel
     scenarios: ScenarioSet
     weights: VolumeWeights | None = None
+    probabilities: ProbabilityResult | None = None
+    posterior: Posterior | None = None
+    timeline: Timeline | None = None
+    watch: tuple[WatchItem, ...] = ()
+    sensitivity: SensitivityResult | None = None
+    scores: ScoreReport | None = None
 
 
 def _environment() -> Environment:
@@ -79,9 +89,52 @@ def _context(inputs: ReportInputs) -> dict[str, Any]:
     }
 
 
+def _probability_context(inputs: ReportInputs, named_names: dict[str, str]) -> dict[str, Any]:
+    probs = inputs.probabilities
+    if probs is None:
+        return {"probabilities": None}
+    settled = probs.settled_named()
+    values = {named_names.get(n.id, n.id): 100 * n.probability for n in settled}
+    errors = {named_names.get(n.id, n.id): (100 * n.interval[0], 100 * n.interval[1]) for n in settled}
+    timeline_chart = None
+    if inputs.timeline is not None and len(inputs.timeline.steps) > 1:
+        labels = ["before evidence"] + [
+            f"{s.date} {s.observation.signpost}" for s in inputs.timeline.steps[1:] if s.observation is not None
+        ]
+        series = {
+            named_names.get(n, n): [100 * step.named.get(n, 0.0) for step in inputs.timeline.steps]
+            for n in inputs.compiled.named_ids
+        }
+        timeline_chart = line_chart(
+            series, labels, title="Named-scenario probabilities as evidence arrives", ylabel="%"
+        )
+    reliability = None
+    if inputs.scores is not None and inputs.scores.scores:
+        points = [(b.mean_forecast, b.observed_frequency, b.count) for b in inputs.scores.calibration]
+        reliability = reliability_chart(points, title="Reliability of resolved forecasts")
+    signposts = {s.id: s for s in inputs.model.signposts}
+    return {
+        "probabilities": probs,
+        "settled": settled,
+        "posterior": inputs.posterior,
+        "timeline": inputs.timeline,
+        "watch": inputs.watch,
+        "signpost_by_id": signposts,
+        "sensitivity": inputs.sensitivity,
+        "scores": inputs.scores,
+        "probability_chart": _svg(
+            bar_chart(values, title="Named-scenario probability (90 % interval)", xlabel="%", errors=errors)
+        ),
+        "timeline_chart": _svg(timeline_chart),
+        "reliability_chart": _svg(reliability),
+    }
+
+
 def render_html(inputs: ReportInputs) -> str:
     """The report as one HTML document."""
-    return _environment().get_template("report.html.j2").render(**_context(inputs))
+    context = _context(inputs)
+    context.update(_probability_context(inputs, context["named_names"]))
+    return _environment().get_template("report.html.j2").render(**context)
 
 
 def write_report(inputs: ReportInputs, path: Path) -> Path:

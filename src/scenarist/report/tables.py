@@ -7,13 +7,20 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from scenarist.engines.bayes import Posterior, Timeline, WatchItem
 from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
 from scenarist.engines.ensembles import EnsembleResult
+from scenarist.engines.sensitivity import SensitivityResult
 from scenarist.engines.succession import SuccessionPath
+from scenarist.engines.uncertainty import ProbabilityResult
 from scenarist.engines.weights import VolumeWeights
 from scenarist.model.schema import Model
 
 __all__ = [
+    "assumptions_table",
+    "probability_table",
+    "timeline_table",
+    "watch_table",
     "ensemble_table",
     "succession_table",
     "weights_table",
@@ -176,5 +183,76 @@ def ensemble_table(model: Model, result: EnsembleResult, *, limit: int = 40) -> 
             "yes" if row.in_mean else "no",
             ", ".join(row.scenario.named) or "—",
             " ".join(f"{d}={v}" for d, v in row.scenario.variants.items()),
+        )
+    return table
+
+
+def probability_table(model: Model, p: ProbabilityResult, posterior: Posterior | None = None) -> Table:
+    """Named-scenario probabilities given the system settles, with intervals, before and after evidence."""
+    names = {s.id: s.name for s in model.scenarios}
+    claims = {s.id: s.likelihood_claim or "" for s in model.scenarios}
+    table = Table(title="Named-scenario probabilities (given the system settles)", title_justify="left")
+    for col in ("named scenario", "the source says", "before evidence (90 % interval)", "now"):
+        table.add_column(col, overflow="fold")
+    for n in p.settled_named():
+        now = f"{posterior.named.get(n.id, 0.0):.1%}" if posterior is not None else "—"
+        table.add_row(
+            names.get(n.id, n.id),
+            claims.get(n.id, ""),
+            f"{n.probability:.1%} [{n.interval[0]:.1%}, {n.interval[1]:.1%}]",
+            now,
+        )
+    active = len(posterior.observations) if posterior is not None else 0
+    table.caption = (
+        f"{p.method}: {p.draws:,} draws, seed {p.seed}, spreads by confidence {dict(p.spreads)}, "
+        f"default confidence {p.default_confidence}, starts {p.starts}. {p.cycle_share:.1%} of draws end in a "
+        f"cycle and are left out. 'Now': Bayes' rule over {active} active piece(s) of evidence. "
+        "Named scenarios may overlap."
+    )
+    return table
+
+
+def watch_table(model: Model, watch: Sequence[WatchItem], *, limit: int = 50) -> Table:
+    """Unobserved signposts ranked by expected information gain."""
+    by_id = {s.id: s for s in model.signposts}
+    table = Table(title="Watch list (unobserved signposts, most informative first)", title_justify="left")
+    for col in ("#", "signpost", "bears on", "P(observed)", "info gain (bits)"):
+        table.add_column(col, overflow="fold")
+    for i, w in enumerate(watch[:limit], 1):
+        s = by_id[w.signpost]
+        table.add_row(
+            str(i), f"{s.name} ({s.id})", s.descriptor, f"{w.probability_observed:.0%}", f"{w.information_gain:.3f}"
+        )
+    return table
+
+
+def timeline_table(model: Model, timeline: Timeline) -> Table:
+    """Named-scenario probabilities after each dated piece of evidence."""
+    table = Table(title="Timeline", title_justify="left")
+    table.add_column("date")
+    table.add_column("evidence")
+    for s in model.scenarios:
+        table.add_column(s.id, justify="right")
+    for step in timeline.steps:
+        o = step.observation
+        what = "prior" if o is None else f"#{o.evidence_id} {o.signpost} {'observed' if o.observed else 'not observed'}"
+        table.add_row(str(step.date or ""), what, *(f"{step.named.get(s.id, 0):.1%}" for s in model.scenarios))
+    return table
+
+
+def assumptions_table(model: Model, result: SensitivityResult, *, limit: int = 10) -> Table:
+    """The judgments that move the named-scenario probabilities most."""
+    table = Table(title=f"Key assumptions (top {limit}, {result.method})", title_justify="left")
+    for col in ("#", "judgment", "impact", "influence", "largest change"):
+        table.add_column(col, overflow="fold")
+    for i, j in enumerate(result.top(limit), 1):
+        changes = {**{f"{k} (−1)": v for k, v in j.minus.items()}, **{f"{k} (+1)": v for k, v in j.plus.items()}}
+        label, value = max(changes.items(), key=lambda kv: abs(kv[1])) if changes else ("—", 0.0)
+        table.add_row(
+            str(i),
+            f"{j.source} → {j.target}",
+            f"{j.impact:+d}",
+            f"{100 * j.influence:.1f} pp",
+            f"{label}: {100 * value:+.1f} pp",
         )
     return table
