@@ -173,6 +173,8 @@ def information_gain(model: CompiledModel, dist: Distribution, signpost: Compile
     """Mutual information (bits) between observing ``signpost`` and the named-scenario profile."""
     labels = _profiles(model, dist)
     p_yes_given_a = signpost.likelihood[dist.indices[:, signpost.descriptor]]
+    if np.ptp(p_yes_given_a) == 0.0:
+        return 0.0  # the report's chance is the same whatever holds: it cannot inform
     gain = _entropy(np.bincount(labels, weights=dist.probabilities).astype(np.float64))
     for outcome in (p_yes_given_a, 1.0 - p_yes_given_a):
         joint = dist.probabilities * outcome

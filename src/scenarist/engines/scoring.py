@@ -69,6 +69,8 @@ def time_averaged_brier(forecasts: Sequence[tuple[dt.date, float]], outcome: boo
     """
     if not forecasts:
         raise EngineError("no forecast to score")
+    for _, p in forecasts:
+        _check(p)
     ordered = sorted(enumerate(forecasts), key=lambda item: (item[1][0], item[0]))
     first = ordered[0][1][0]
     if last_day < first:
@@ -170,6 +172,8 @@ class ResolvedQuestion:
 
 def calibration(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[CalibrationBin, ...]:
     """Bin (forecast, outcome) pairs by forecast into ``bins`` equal bins; empty bins are omitted."""
+    for p, _ in pairs:
+        _check(p)
     out = []
     for b in range(bins):
         low, high = b / bins, (b + 1) / bins
@@ -199,6 +203,8 @@ def score_questions(questions: Sequence[ResolvedQuestion]) -> ScoreReport:
             continue
         if q.outcome not in ("yes", "no"):
             raise EngineError(f"question {q.id!r}: outcome must be yes, no or annulled, got {q.outcome!r}")
+        for _, p in q.forecasts:
+            _check(p)
         last_day = min(q.close_date, q.resolved_on) if q.resolved_on else q.close_date
         usable = [f for f in q.forecasts if f[0] <= last_day]
         if not usable:
