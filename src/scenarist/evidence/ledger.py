@@ -250,6 +250,8 @@ class Ledger:
 
     def retract(self, evidence_id: int, reason: str | None = None) -> Evidence:
         """Mark an observation as withdrawn; the row is kept. Unknown or already retracted → LedgerError."""
+        if isinstance(evidence_id, bool) or not isinstance(evidence_id, int):
+            raise LedgerError(f"evidence_id must be an integer, got {evidence_id!r}")
         if reason is not None and not isinstance(reason, str):
             raise LedgerError(f"reason must be a string or None, got {type(reason).__name__}")
         with self._write("retracting evidence") as conn:
