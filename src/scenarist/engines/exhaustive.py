@@ -6,14 +6,18 @@ are split into parts that run in parallel on all cores (numba threads).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+
 import numpy as np
 import numpy.typing as npt
 
 from scenarist.engines.cib import Domain, Progress
+from scenarist.engines.executors import Executor, run_batches
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
-__all__ = ["CHUNK", "domain_arrays", "scan", "split_range"]
+__all__ = ["CHUNK", "chunk_spans", "domain_arrays", "scan", "split_range"]
 
 IntArray = npt.NDArray[np.int64]
 CHUNK = 1 << 24
@@ -36,36 +40,69 @@ def split_range(start: int, stop: int, n: int) -> tuple[IntArray, IntArray]:
     return edges[:-1].copy(), edges[1:].copy()
 
 
-def scan(model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None = None) -> IntArray:
-    """Indices (k × N) of every scenario of ``domain`` with inconsistency ≤ ``tolerance``, in domain order."""
+@dataclass(frozen=True, eq=False)
+class _ScanJob:
+    """What every chunk of one scan needs (picklable, so chunks can run on other processes)."""
+
+    matrix: IntArray
+    offsets: IntArray
+    dom: IntArray
+    dsize: IntArray
+    check: npt.NDArray[np.bool_]
+    tolerance: int
+
+
+def _scan_chunk(job: _ScanJob, span: tuple[int, int]) -> IntArray:
+    """Indices of the scenarios within tolerance in the flat range ``span``, in order."""
     from numba import get_num_threads
 
     from scenarist.engines._kernels import scan_parts
 
+    n_parts = 4 * max(1, get_num_threads())
+    starts, stops = split_range(span[0], span[1], n_parts)
+    cap = 256
+    while True:
+        out = np.zeros((n_parts, cap, len(job.dsize)), dtype=np.int64)
+        found = np.zeros(n_parts, dtype=np.int64)
+        scan_parts(
+            job.matrix, job.offsets, job.dom, job.dsize, job.check, np.int64(job.tolerance), starts, stops, out, found
+        )
+        if found.max(initial=0) <= cap:
+            break
+        cap = int(found.max()) * 2
+    return np.concatenate([out[p, : found[p]] for p in range(n_parts)], axis=0)
+
+
+def chunk_spans(total: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
+    """Consecutive ``(start, stop)`` ranges of at most ``chunk`` covering ``range(total)``."""
+    return [(start, min(total, start + chunk)) for start in range(0, total, chunk)]
+
+
+def scan(
+    model: CompiledModel,
+    domain: Domain,
+    tolerance: int,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> IntArray:
+    """Indices (k × N) of every scenario of ``domain`` with inconsistency ≤ ``tolerance``, in domain order.
+
+    Chunks run through ``executor`` (in this process when None); the result is the same either way.
+    """
     total = domain.size
     if total > _MAX_SPACE:
         raise EngineError(f"the scenario space ({total:.3g}) is too large to enumerate exhaustively")
     dom, dsize, check = domain_arrays(domain)
-    matrix = np.ascontiguousarray(model.matrix, dtype=np.int64)
-    offsets = np.ascontiguousarray(model.offsets, dtype=np.int64)
-    n_parts = 4 * max(1, get_num_threads())
-    cap = 256
-    results: list[IntArray] = []
-    done = 0
-    while done < total:
-        stop = min(total, done + CHUNK)
-        starts, stops = split_range(done, stop, n_parts)
-        while True:
-            out = np.zeros((n_parts, cap, len(dsize)), dtype=np.int64)
-            found = np.zeros(n_parts, dtype=np.int64)
-            scan_parts(matrix, offsets, dom, dsize, check, np.int64(tolerance), starts, stops, out, found)
-            if found.max(initial=0) <= cap:
-                break
-            cap = int(found.max()) * 2
-        results.extend(out[p, : found[p]] for p in range(n_parts))
-        done = stop
-        if progress is not None:
-            progress(done, total)
+    job = _ScanJob(
+        np.ascontiguousarray(model.matrix, dtype=np.int64),
+        np.ascontiguousarray(model.offsets, dtype=np.int64),
+        dom,
+        dsize,
+        check,
+        tolerance,
+    )
+    spans = chunk_spans(total)
+    results = run_batches(executor, partial(_scan_chunk, job), spans, progress, [b - a for a, b in spans])
     if not results:
         return np.zeros((0, len(dsize)), dtype=np.int64)
     return np.concatenate(results, axis=0)

@@ -11,14 +11,16 @@ a named scenario's probability is the share of draws settling in one of its attr
 Intervals are 90 % Wilson score intervals. Draws that end in a cycle are counted and
 reported as such.
 
-The same seed gives the same numbers, whatever the number of threads: all randomness is
-drawn by a seeded NumPy generator in fixed-size chunks before the compiled kernel runs.
+The same seed gives the same numbers, whatever the number of threads or workers: draws
+come in chunks of :data:`CHUNK`, chunk ``i`` drawing all its randomness from a NumPy
+generator seeded with ``(seed, i)`` before the compiled kernel runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +28,7 @@ import numpy.typing as npt
 
 from scenarist.engines.bayes import Distribution
 from scenarist.engines.cib import Progress
+from scenarist.engines.executors import Executor, run_batches
 from scenarist.engines.weights import wilson_interval
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
@@ -196,46 +199,56 @@ def _enumerated_starts(model: CompiledModel, fixed_idx: Mapping[int, int], first
     return z
 
 
-def _simulate(
-    model: CompiledModel,
-    base: IntArray,
-    cells: tuple[IntArray, IntArray, FloatArray],
-    *,
-    draws: int,
-    seed: int,
-    fixed_idx: Mapping[int, int],
-    enumerate_starts: bool,
-    progress: Progress | None,
-) -> tuple[dict[int, int], int]:
-    """Counts of attractor flat indices over ``draws`` draws, and the number of cycles."""
+@dataclass(frozen=True, eq=False)
+class _Job:
+    """What every chunk of draws needs (picklable for other processes)."""
+
+    model: CompiledModel
+    base: IntArray
+    rows: IntArray
+    cols: IntArray
+    sigma: FloatArray
+    fixed_idx: Mapping[int, int]
+    enumerate_starts: bool
+    seed: int
+
+
+def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, int]:
+    """Chunk ``(index, size)``: attractor flat indices with counts, and cycles; seeded by ``(seed, index)``."""
     from scenarist.engines._uncertainty_kernels import draw_and_settle
 
-    rows, cols, sigma = cells
-    movable = np.array([k not in fixed_idx for k in range(model.n_descriptors)], dtype=np.bool_)
-    rng = np.random.default_rng(seed)
+    index, size = chunk
+    model = job.model
+    rng = np.random.default_rng([job.seed, index])
+    deltas = np.rint(rng.standard_normal((size, len(job.rows))) * job.sigma).astype(np.int64)
+    z = (
+        _enumerated_starts(model, job.fixed_idx, index * CHUNK, size)
+        if job.enumerate_starts
+        else _starts(model, job.fixed_idx, rng, size)
+    )
+    movable = np.array([k not in job.fixed_idx for k in range(model.n_descriptors)], dtype=np.bool_)
+    out = np.empty(size, dtype=np.int64)
+    draw_and_settle(
+        job.base, job.rows, job.cols, deltas, model.offsets, model.counts, movable, z, np.int64(MAX_STEPS), out
+    )
+    if (out == -2).any():
+        raise EngineError(f"a succession did not settle within {MAX_STEPS} steps")
+    values, hits = np.unique(out[out >= 0], return_counts=True)
+    return values.astype(np.int64), hits.astype(np.int64), int((out < 0).sum())
+
+
+def _simulate(
+    job: _Job, draws: int, progress: Progress | None, executor: Executor | None
+) -> tuple[dict[int, int], int]:
+    """Counts of attractor flat indices over ``draws`` draws, and the number of cycles."""
+    chunks = [(i, min(CHUNK, draws - i * CHUNK)) for i in range(-(-draws // CHUNK))]
+    parts = run_batches(executor, partial(_draw_chunk, job), chunks, progress, [n for _, n in chunks])
     counts: dict[int, int] = {}
-    cycles = done = 0
-    while done < draws:
-        size = min(CHUNK, draws - done)
-        deltas = np.rint(rng.standard_normal((size, len(rows))) * sigma).astype(np.int64)
-        z = (
-            _enumerated_starts(model, fixed_idx, done, size)
-            if enumerate_starts
-            else _starts(model, fixed_idx, rng, size)
-        )
-        out = np.empty(size, dtype=np.int64)
-        draw_and_settle(
-            base, rows, cols, deltas, model.offsets, model.counts, movable, z, np.int64(MAX_STEPS), out
-        )  # fmt: skip
-        if (out == -2).any():
-            raise EngineError(f"a succession did not settle within {MAX_STEPS} steps")
-        cycles += int((out < 0).sum())
-        values, hits = np.unique(out[out >= 0], return_counts=True)
+    cycles = 0
+    for values, hits, chunk_cycles in parts:
+        cycles += chunk_cycles
         for v, h in zip(values.tolist(), hits.tolist()):
             counts[v] = counts.get(v, 0) + h
-        done += size
-        if progress is not None:
-            progress(done, draws)
     return counts, cycles
 
 
@@ -264,6 +277,7 @@ def scenario_probabilities(
     base: IntArray | None = None,
     starts: str = "random",
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> ProbabilityResult:
     """Monte Carlo probabilities of attractors and named scenarios (see the module notes).
 
@@ -283,10 +297,9 @@ def scenario_probabilities(
     fixed_idx = _fixed_indices(model, fixed)
     cells = judgment_cells(model, spreads)
     matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
-    counts, cycles = _simulate(
-        model, matrix, cells, draws=draws, seed=seed, fixed_idx=fixed_idx,
-        enumerate_starts=starts == "enumerate", progress=progress,
-    )  # fmt: skip
+    rows, cols, sigma = cells
+    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, starts == "enumerate", seed)
+    counts, cycles = _simulate(job, draws, progress, executor)
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
     for flat, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from scenarist.engines.cib import Progress, domain_of, find_scenarios
-from scenarist.engines.exhaustive import CHUNK, domain_arrays, split_range
+from scenarist.engines.executors import Executor, run_batches
+from scenarist.engines.exhaustive import chunk_spans, domain_arrays, split_range
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
@@ -130,77 +132,70 @@ def _unflat(model: CompiledModel, flat: int) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
-def _check_extra(extra: IntArray) -> None:
-    if extra[:, 1].sum():
-        raise EngineError(f"some successions did not settle within {MAX_STEPS} steps")
-    if extra[:, 2].sum():
-        raise EngineError("a succession ended in a fixed point that is not a consistent scenario (internal error)")
+@dataclass(frozen=True, eq=False)
+class _Job:
+    """What every chunk of a weights run needs (picklable for other processes)."""
+
+    matrix: IntArray
+    offsets: IntArray
+    counts: IntArray
+    dom: IntArray
+    dsize: IntArray
+    movable: npt.NDArray[np.bool_]
+    attractors: IntArray
+    fixed_idx: dict[int, int]
+    seed: int
 
 
-def _exact(model: CompiledModel, fixed: dict[str, str], attractors: IntArray, progress: Progress | None) -> IntArray:
+def _exact_chunk(job: _Job, span: tuple[int, int]) -> IntArray:
+    """Tallies (one per attractor, then cycles, overflows, strays) of the starts in ``span``."""
     from numba import get_num_threads
 
     from scenarist.engines._succession_kernels import weights_parts
 
-    domain = domain_of(model, fixed)
-    dom, dsize, movable = domain_arrays(domain)
     n_parts = 4 * max(1, get_num_threads())
-    weights = np.zeros((n_parts, len(attractors)), dtype=np.int64)
+    weights = np.zeros((n_parts, len(job.attractors)), dtype=np.int64)
     extra = np.zeros((n_parts, 3), dtype=np.int64)
-    total, done = domain.size, 0
-    while done < total:
-        stop = min(total, done + CHUNK)
-        starts, stops = split_range(done, stop, n_parts)
-        weights_parts(
-            model.matrix, model.offsets, model.counts, dom, dsize, movable, attractors,
-            starts, stops, weights, extra, np.int64(MAX_STEPS),
-        )  # fmt: skip
-        done = stop
-        if progress is not None:
-            progress(done, total)
-    _check_extra(extra)
-    return np.concatenate([weights.sum(axis=0), extra[:, :1].sum(axis=0)])
+    starts, stops = split_range(span[0], span[1], n_parts)
+    weights_parts(
+        job.matrix, job.offsets, job.counts, job.dom, job.dsize, job.movable, job.attractors,
+        starts, stops, weights, extra, np.int64(MAX_STEPS),
+    )  # fmt: skip
+    return np.concatenate([weights.sum(axis=0), extra.sum(axis=0)])
 
 
-def _random_starts(model: CompiledModel, fixed_idx: dict[int, int], rng: np.random.Generator, size: int) -> IntArray:
-    z = np.empty((size, model.n_descriptors), dtype=np.int64)
-    for k, c in enumerate(model.counts.tolist()):
-        z[:, k] = fixed_idx[k] if k in fixed_idx else rng.integers(0, c, size=size)
+def _random_starts(job: _Job, rng: np.random.Generator, size: int) -> IntArray:
+    z = np.empty((size, len(job.counts)), dtype=np.int64)
+    for k, c in enumerate(job.counts.tolist()):
+        z[:, k] = job.fixed_idx[k] if k in job.fixed_idx else rng.integers(0, c, size=size)
     return z
 
 
-def _monte_carlo(
-    model: CompiledModel,
-    fixed: dict[str, str],
-    attractors: IntArray,
-    starts: int,
-    seed: int,
-    progress: Progress | None,
-) -> IntArray:
+def _monte_carlo_chunk(job: _Job, chunk: tuple[int, int]) -> IntArray:
+    """Tallies for chunk ``(index, size)`` of random starts; chunk ``i`` draws from seed ``(seed, i)``."""
     from numba import get_num_threads
 
     from scenarist.engines._succession_kernels import weights_of_starts
 
-    domain = domain_of(model, fixed)
-    movable = np.array(domain.checked, dtype=np.bool_)
-    fixed_idx = {k: a[0] for k, a in enumerate(domain.allowed) if not domain.checked[k]}
-    rng = np.random.default_rng(seed)
+    index, size = chunk
+    rng = np.random.default_rng([job.seed, index])
     n_parts = 4 * max(1, get_num_threads())
-    weights = np.zeros((n_parts, len(attractors)), dtype=np.int64)
+    weights = np.zeros((n_parts, len(job.attractors)), dtype=np.int64)
     extra = np.zeros((n_parts, 3), dtype=np.int64)
-    done = 0
-    while done < starts:
-        size = min(MC_CHUNK, starts - done)
-        z = _random_starts(model, fixed_idx, rng, size)
-        weights_of_starts(
-            model.matrix, model.offsets, model.counts, movable, attractors,
-            z, np.int64(n_parts), weights, extra, np.int64(MAX_STEPS),
-        )  # fmt: skip
-        done += size
-        if progress is not None:
-            progress(done, starts)
-    _check_extra(extra)
-    return np.concatenate([weights.sum(axis=0), extra[:, :1].sum(axis=0)])
+    weights_of_starts(
+        job.matrix, job.offsets, job.counts, job.movable, job.attractors,
+        _random_starts(job, rng, size), np.int64(n_parts), weights, extra, np.int64(MAX_STEPS),
+    )  # fmt: skip
+    return np.concatenate([weights.sum(axis=0), extra.sum(axis=0)])
+
+
+def _tallies(parts: list[IntArray], n_attractors: int) -> IntArray:
+    total = np.sum(parts, axis=0) if parts else np.zeros(n_attractors + 3, dtype=np.int64)
+    if total[n_attractors + 1]:
+        raise EngineError(f"some successions did not settle within {MAX_STEPS} steps")
+    if total[n_attractors + 2]:
+        raise EngineError("a succession ended in a fixed point that is not a consistent scenario (internal error)")
+    return np.asarray(total[: n_attractors + 1], dtype=np.int64)
 
 
 def volume_weights(
@@ -211,11 +206,14 @@ def volume_weights(
     seed: int = 0,
     fixed: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> VolumeWeights:
     """Volume weights of the attractors of global succession.
 
     ``method`` is ``exact``, ``monte-carlo`` or ``auto`` (exact when the start space has at
-    most :data:`EXACT_LIMIT` scenarios). ``starts`` and ``seed`` apply to Monte Carlo.
+    most :data:`EXACT_LIMIT` scenarios). ``starts`` and ``seed`` apply to Monte Carlo: chunk
+    ``i`` of :data:`MC_CHUNK` starts draws from the generator seeded with ``(seed, i)``, so
+    the result is the same whichever ``executor`` runs the chunks.
     """
     fixed = dict(fixed or {})
     domain = domain_of(model, fixed)
@@ -228,12 +226,18 @@ def volume_weights(
     consistent = find_scenarios(model, tolerance=0, fixed=fixed)
     rows = np.array([s.indices for s in consistent.scenarios], dtype=np.int64).reshape(-1, model.n_descriptors)
     attractors = np.sort(_flat_indices(model, rows))
+    dom, dsize, movable = domain_arrays(domain)
+    fixed_idx = {k: a[0] for k, a in enumerate(domain.allowed) if not domain.checked[k]}
+    job = _Job(model.matrix, model.offsets, model.counts, dom, dsize, movable, attractors, fixed_idx, seed)
     if method == "exact":
-        tallies = _exact(model, fixed, attractors, progress)
         total = domain.size
+        spans = chunk_spans(total)
+        parts = run_batches(executor, partial(_exact_chunk, job), spans, progress, [b - a for a, b in spans])
     else:
-        tallies = _monte_carlo(model, fixed, attractors, starts, seed, progress)
         total = starts
+        chunks = [(i, min(MC_CHUNK, starts - i * MC_CHUNK)) for i in range(-(-starts // MC_CHUNK))]
+        parts = run_batches(executor, partial(_monte_carlo_chunk, job), chunks, progress, [n for _, n in chunks])
+    tallies = _tallies(parts, len(attractors))
     items = []
     for slot, flat in enumerate(attractors.tolist()):
         weight = int(tallies[slot])

@@ -1,0 +1,122 @@
+"""Where chunked work runs: in this process, or on a Dask cluster.
+
+An executor maps a top-level function over a list of independent work items and returns
+the results in the order of the items. Engines split their work into such items
+(ranges of the scenario space, chunks of Monte Carlo draws with their own seeds, search
+prefixes) so that the result does not depend on where the items ran: the same input and
+seed give the same output on one process or on many workers.
+
+Executors are context managers; Dask is imported only when a Dask executor is entered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, Protocol, TypeVar
+
+from scenarist.errors import EngineError, MissingExtraError
+
+__all__ = ["DaskExecutor", "Executor", "SerialExecutor", "run_batches", "run_items"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Executor(Protocol):
+    """Maps a picklable top-level function over work items, preserving order."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]: ...
+
+
+class SerialExecutor:
+    """Runs every item here, one after another (each item may still use all cores itself)."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return [fn(item) for item in items]
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class DaskExecutor:
+    """Runs items on a Dask cluster: a new local cluster of ``workers`` processes, or ``scheduler``."""
+
+    def __init__(self, *, workers: int | None = None, scheduler: str | None = None) -> None:
+        if workers is None and scheduler is None:
+            raise EngineError("a Dask executor needs a number of workers or a scheduler address")
+        if workers is not None and workers < 1:
+            raise EngineError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+        self.scheduler = scheduler
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise MissingExtraError("dask[distributed]", "distributed") from None
+        try:
+            if self.scheduler is not None:
+                self._client = Client(self.scheduler)  # type: ignore[no-untyped-call]
+            else:
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
+        except OSError as exc:
+            self.close()
+            raise EngineError(f"cannot reach the Dask scheduler: {exc}") from exc
+        return self
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if self._client is None:
+            raise EngineError("enter the Dask executor (with ...) before mapping work onto it")
+        futures = self._client.map(fn, list(items), pure=False)
+        return list(self._client.gather(futures))
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def run_items(executor: Executor | None, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``executor.map(fn, items)``, or a plain loop when no executor is given."""
+    if executor is None:
+        return [fn(item) for item in items]
+    return executor.map(fn, items)
+
+
+def run_batches(
+    executor: Executor | None,
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    progress: Callable[[int, int], None] | None = None,
+    sizes: Sequence[int] | None = None,
+) -> list[R]:
+    """:func:`run_items` in batches, reporting ``progress(done, total)`` after each (sizes weigh the items)."""
+    weights = list(sizes) if sizes is not None else [1] * len(items)
+    total = sum(weights)
+    per_batch = max(1, len(items) // 20) if executor is not None else 1
+    results: list[R] = []
+    done = 0
+    for start in range(0, len(items), per_batch):
+        batch = items[start : start + per_batch]
+        results.extend(run_items(executor, fn, batch))
+        done += sum(weights[start : start + per_batch])
+        if progress is not None:
+            progress(done, total)
+    return results
