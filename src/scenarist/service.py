@@ -14,6 +14,7 @@ import numpy as np
 
 from scenarist.engines.bayes import Observation, Posterior, Timeline, WatchItem, posterior, timeline, watch_list
 from scenarist.engines.cib import Progress
+from scenarist.engines.executors import Executor
 from scenarist.engines.scoring import ResolvedQuestion, ScoreReport, score_questions
 from scenarist.engines.uncertainty import ProbabilityResult, scenario_probabilities
 from scenarist.errors import EngineError
@@ -82,9 +83,10 @@ def assess(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Assessment:
     """Monte Carlo probabilities, then Bayes over the model's active evidence in ``ledger``."""
-    probs = scenario_probabilities(compiled, draws=draws, seed=seed, progress=progress)
+    probs = scenario_probabilities(compiled, draws=draws, seed=seed, progress=progress, executor=executor)
     prior = probs.distribution()
     evidence = tuple(ledger.list_evidence(compiled.id, include_retracted=True)) if ledger is not None else ()
     obs = observations(evidence)

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from scenarist.engines.cib import Progress as ProgressCallback
 from scenarist.engines.cib import ScenarioSet, find_scenarios
+from scenarist.engines.executors import Executor
 from scenarist.errors import EngineError, ScenaristError
 from scenarist.model import CompiledModel, Model, compile_model, load_model
 from scenarist.model.validate import model_warnings
@@ -24,9 +25,12 @@ __all__ = [
     "FixOpt",
     "ModelArg",
     "OutputFormat",
+    "SchedulerOpt",
     "ViewFormat",
+    "WorkersOpt",
     "app",
     "err",
+    "executor_for",
     "find",
     "guarded",
     "load",
@@ -59,6 +63,27 @@ FixOpt = Annotated[
     list[str] | None,
     typer.Option("--fix", help="Force a variant: descriptor=variant (repeatable). Interventions."),
 ]
+
+
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", help="Run the chunked work on a local Dask cluster of N workers.")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option("--scheduler", envvar="SCENARIST_SCHEDULER", help="Address of an existing Dask scheduler."),
+]
+
+
+@contextmanager
+def executor_for(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
+    """A Dask executor when --workers or --scheduler is given; otherwise None (this process)."""
+    if workers is None and scheduler is None:
+        yield None
+        return
+    from scenarist.engines.executors import DaskExecutor
+
+    with DaskExecutor(workers=workers, scheduler=scheduler) as executor:
+        yield executor
 
 
 class OutputFormat(StrEnum):
@@ -143,9 +168,11 @@ def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
         yield update
 
 
-def find(compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str]) -> ScenarioSet:
+def find(
+    compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str], executor: Executor | None = None
+) -> ScenarioSet:
     with progress_bar(compiled.scenario_space, "evaluating scenarios") as progress:
-        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress)
+        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress, executor=executor)
 
 
 def main() -> None:

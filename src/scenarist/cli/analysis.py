@@ -18,9 +18,12 @@ from scenarist.cli._app import (
     FixOpt,
     ModelArg,
     OutputFormat,
+    SchedulerOpt,
     ViewFormat,
+    WorkersOpt,
     app,
     err,
+    executor_for,
     find,
     guarded,
     load,
@@ -202,12 +205,15 @@ def scenarios(
     tolerance: Annotated[int, typer.Option(help="Maximum inconsistency listed (0 = consistent only).")] = 0,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.table,
     fix: FixOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """List the scenarios whose inconsistency is at most TOLERANCE."""
     from scenarist.report.tables import scenario_rows
 
     model, compiled = load(model_ref)
-    result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
+    with executor_for(workers, scheduler) as executor:
+        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor)
     if result.fixed and fmt is OutputFormat.table:
         _report_intervention(model, compiled, dict(result.fixed), tolerance)
     if fmt is OutputFormat.json:
@@ -344,6 +350,8 @@ def weights(
     exact: Annotated[bool, typer.Option("--exact", help="Force exact enumeration of every start.")] = False,
     fix: FixOpt = None,
     fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Attractors of global succession and their volume weights (exact when the space is small enough)."""
     from scenarist.engines.weights import EXACT_LIMIT, volume_weights
@@ -356,8 +364,10 @@ def weights(
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
-    with progress_bar(size, "following succession") as progress:
-        result = volume_weights(compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress)
+    with progress_bar(size, "following succession") as progress, executor_for(workers, scheduler) as executor:
+        result = volume_weights(
+            compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress, executor=executor
+        )
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return

@@ -15,7 +15,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from scenarist.cli._app import FixOpt, ModelArg, ViewFormat, app, err, guarded, load, out, parse_fix, progress_bar
+from scenarist.cli._app import (
+    FixOpt,
+    ModelArg,
+    SchedulerOpt,
+    ViewFormat,
+    WorkersOpt,
+    app,
+    err,
+    executor_for,
+    guarded,
+    load,
+    out,
+    parse_fix,
+    progress_bar,
+)
 from scenarist.errors import EngineError, ModelError
 from scenarist.evidence import EvidenceInput, Ledger, open_ledger
 from scenarist.model import Model, load_model
@@ -71,9 +85,19 @@ def _json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
 
 
-def _assess(compiled: CompiledModel, ledger: Ledger | None, draws: int, seed: int) -> Assessment:
-    with progress_bar(draws if draws >= 50_000 else 0, "drawing judgments") as progress:
-        return assess(compiled, ledger, draws=draws, seed=seed, progress=progress)
+def _assess(
+    compiled: CompiledModel,
+    ledger: Ledger | None,
+    draws: int,
+    seed: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Assessment:
+    with (
+        progress_bar(draws if draws >= 50_000 else 0, "drawing judgments") as progress,
+        executor_for(workers, scheduler) as executor,
+    ):
+        return assess(compiled, ledger, draws=draws, seed=seed, progress=progress, executor=executor)
 
 
 @app.command()
@@ -85,6 +109,8 @@ def probabilities(
     fix: FixOpt = None,
     db: DbOpt = None,
     fmt: FormatOpt = ViewFormat.table,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Scenario probabilities under judgment uncertainty (Monte Carlo), before and after the evidence."""
     from scenarist.engines.uncertainty import scenario_probabilities
@@ -92,11 +118,12 @@ def probabilities(
     model, compiled = load(model_ref)
     fixed = parse_fix(compiled, fix)
     if fixed:
-        result = scenario_probabilities(compiled, draws=draws, seed=seed, fixed=fixed)
+        with executor_for(workers, scheduler) as executor:
+            result = scenario_probabilities(compiled, draws=draws, seed=seed, fixed=fixed, executor=executor)
         _json(result.to_dict()) if fmt is ViewFormat.json else out.print(result.to_dict()["named"])
         return
     with _ledger(db) as ledger:
-        a = _assess(compiled, ledger, draws, seed)
+        a = _assess(compiled, ledger, draws, seed, workers, scheduler)
     if fmt is ViewFormat.json:
         doc = a.probabilities.to_dict()
         doc["posterior"] = {"method": a.posterior.method, "named": dict(a.posterior.named)}

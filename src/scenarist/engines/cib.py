@@ -28,6 +28,8 @@ from scenarist.model.compile import CompiledModel, Indices
 if TYPE_CHECKING:
     import pandas as pd
 
+    from scenarist.engines.executors import Executor
+
 __all__ = [
     "Domain",
     "Progress",
@@ -301,14 +303,19 @@ def parse_scenario(model: CompiledModel, text: str) -> tuple[int, ...]:
     return tuple(int(i) for i in _check_indices(model, indices))
 
 
-Solver = Callable[[CompiledModel, Domain, int, "Progress | None"], IntArray]
-"""A solver returns the indices (k × N array) of every scenario in the domain within tolerance."""
+Solver = Callable[[CompiledModel, Domain, int, "Progress | None", "Executor | None"], IntArray]
+"""A solver returns the indices (k × N array) of every scenario in the domain within tolerance.
+
+Its last argument is where chunked work may run (None: this process); the result must not depend on it.
+"""
 
 
-def _exhaustive(model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None) -> IntArray:
+def _exhaustive(
+    model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None, executor: Executor | None
+) -> IntArray:
     from scenarist.engines.exhaustive import scan
 
-    return scan(model, domain, tolerance, progress)
+    return scan(model, domain, tolerance, progress, executor)
 
 
 SOLVERS: dict[str, Solver] = {"exhaustive": _exhaustive}
@@ -322,6 +329,7 @@ def find_scenarios(
     fixed: Mapping[str, str] | None = None,
     solver: str = "exhaustive",
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> ScenarioSet:
     """All scenarios with inconsistency ≤ ``tolerance`` (0: the consistent scenarios).
 
@@ -334,7 +342,7 @@ def find_scenarios(
         raise EngineError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
     fixed = dict(fixed or {})
     domain = domain_of(model, fixed)
-    found = SOLVERS[solver](model, domain, tolerance, progress)
+    found = SOLVERS[solver](model, domain, tolerance, progress, executor)
     scenarios = [evaluate(model, row, fixed=fixed) for row in found]
     scenarios.sort(key=lambda s: (s.inconsistency, -s.total_impact_score, s.indices))
     return ScenarioSet(
