@@ -4,7 +4,9 @@ Importers of matrix-shaped formats (ScenarioWizard ``.scw``, matrix CSV) describ
 as descriptor and variant names plus a square matrix whose rows are source variants and
 whose columns are target variants, in model order. :func:`model_from_matrix` turns that
 into a :class:`~scenarist.model.schema.Model`, deriving identifier-safe ids from the names
-(the original names stay in ``name`` / ``short``).
+(the original names stay in ``name`` / ``short``). The text helpers at the end (line
+splitting, decoding, reading and writing files) are shared by those importers and turn
+every problem into a located :class:`~scenarist.errors.ModelError`.
 """
 
 from __future__ import annotations
