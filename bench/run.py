@@ -22,9 +22,11 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from scenarist.engines.bayes import Observation, posterior, watch_list
 from scenarist.engines.cib import find_scenarios
+from scenarist.engines.uncertainty import scenario_probabilities
 from scenarist.engines.weights import volume_weights
-from scenarist.model import compile_model
+from scenarist.model import compile_model, load_model
 from scenarist.model.compile import CompiledModel
 from scenarist.model.scw import read_scw
 
@@ -57,6 +59,19 @@ def _cases() -> dict[str, tuple[str, Callable[[], object], int]]:
         "Monte Carlo volume weights, 1,000,000 starts",
         lambda: volume_weights(model, method="monte-carlo", starts=1_000_000, seed=1),
         1_000_000,
+    )
+    bundled = compile_model(load_model())
+    cases["draws:us-russia-2025"] = (
+        "probability engine, 20,000 judgment draws with succession",
+        lambda: scenario_probabilities(bundled, draws=20_000, seed=1),
+        20_000,
+    )
+    prior = scenario_probabilities(bundled, draws=20_000, seed=1).distribution()
+    signposts = [s.id for s in bundled.signposts]
+    cases["evidence-update:us-russia-2025"] = (
+        f"one Bayes update over {len(prior.probabilities):,} attractors (posterior + watch list)",
+        lambda: watch_list(bundled, posterior(bundled, prior, [Observation(signposts[0], True, 0.8)]).distribution),
+        1,
     )
     return cases
 
