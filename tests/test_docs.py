@@ -170,8 +170,78 @@ def test_tutorial_figures_for_explain_weights_and_intervention() -> None:
     ]
 
 
-@pytest.mark.parametrize("doc", ["tutorial.md", "methods.md", "cli.md", "model-format.md"])
+@pytest.mark.parametrize("doc", ["tutorial.md", "methods.md", "cli.md", "model-format.md", "evidence.md"])
 def test_docs_link_only_to_existing_files(doc: str) -> None:
     text = (DOCS / doc).read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
         assert (DOCS / target).exists(), f"{doc} links to missing {target}"
+
+
+# ------------------------------------------------------------------ tutorial.md, sections 13-17
+
+# Figures the tutorial states for probabilities, evidence and scores (10,000 draws, seed 0, the
+# defaults of the commands). When the Monte Carlo changes, rerun the commands of sections 8 and
+# 14-17 and update both the tutorial and these numbers.
+TUTORIAL_PRIOR = {"business_as_usual": "19.0%", "scarcity_reform": "53.9%", "big_build": "2.1%"}
+TUTORIAL_CYCLES = "14.8%"
+HOSEPIPE = ("hosepipe_ban", True, 0.9)
+NO_PROPOSAL = ("tariff_proposal", False, 1.0)
+TUTORIAL_POSTERIORS = [  # (evidence applied, named probabilities shown, P(investment=recycling) shown)
+    ([HOSEPIPE], {"business_as_usual": "5.5%", "scarcity_reform": "83.7%"}, "87.1%"),
+    ([HOSEPIPE, NO_PROPOSAL], {"business_as_usual": "31.6%", "scarcity_reform": "56.2%"}, "62.8%"),
+    ([NO_PROPOSAL], {"business_as_usual": "61.9%", "scarcity_reform": "20.6%"}, None),
+]
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+def test_tutorial_probability_and_evidence_figures() -> None:
+    from scenarist.engines.bayes import Observation, posterior
+    from scenarist.engines.uncertainty import scenario_probabilities
+
+    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
+    model = load_model(TINY)
+    assert [s.id for s in model.signposts] == ["hosepipe_ban", "tariff_proposal", "recycling_tender"]
+    assert [q.id for q in model.forecasts] == ["recycling_by_2030"]
+    compiled = compile_model(model)
+    probs = scenario_probabilities(compiled, draws=10_000, seed=0)
+    assert _pct(probs.cycle_share) == TUTORIAL_CYCLES
+    assert {n.id: _pct(n.probability) for n in probs.settled_named()} == TUTORIAL_PRIOR
+    prior = probs.distribution()
+    k = compiled.descriptor_ids.index("investment")
+    recycling = compiled.variant_ids[k].index("recycling")
+
+    def p_recycling(dist: Any) -> str:
+        return _pct(float(dist.probabilities[dist.indices[:, k] == recycling].sum()))
+
+    assert f"standing forecast {p_recycling(prior)} (model)" in text
+    for evidence, shown, shown_recycling in TUTORIAL_POSTERIORS:
+        post = posterior(compiled, prior, [Observation(s, o, r) for s, o, r in evidence])
+        assert {n: _pct(post.named[n]) for n in shown} == shown
+        for figure in shown.values():
+            assert figure in text
+        if shown_recycling is not None:
+            assert p_recycling(post.distribution) == shown_recycling
+            assert shown_recycling.replace("%", " %") in text
+
+
+def test_tutorial_likelihood_and_score_arithmetic() -> None:
+    import datetime as dt
+
+    from scenarist.engines.bayes import report_likelihood
+    from scenarist.engines.scoring import ResolvedQuestion, score_questions
+
+    compiled = compile_model(load_model(TINY))
+    (ban,) = [s for s in compiled.signposts if s.id == "hosepipe_ban"]
+    normal, drought = report_likelihood(ban, True, 0.9)
+    assert (round(drought, 2), round(normal, 2), round(drought / normal, 1)) == (0.77, 0.14, 5.5)
+
+    forecasts = [(dt.date(2026, 5, 1), 0.3), (dt.date(2026, 7, 1), 0.6)]
+    question = ResolvedQuestion("summer_ban_2026", forecasts, "yes", dt.date(2026, 9, 30), dt.date(2026, 8, 12))
+    (score,) = score_questions([question]).scores
+    assert (round(score.brier, 3), round(score.log_score, 3)) == (0.16, -0.511)
+    assert (round(score.time_averaged_brier, 3), score.days) == (0.354, 104)
+    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
+    assert "(61 · 0.49 + 43 · 0.16) / 104 = 0.354" in text

@@ -51,11 +51,13 @@ builds a model step by step. `scenarist schema` prints the same format as a JSON
 
 ## Ids and references
 
-- Every descriptor, variant, source, named scenario and judgment set has an `id`: a letter
-  or underscore, then letters, digits, `_` or `-` (at most 64 characters). Ids are what
-  commands, results and other files refer to; names are for people and may be any text.
-- Descriptor, source, named-scenario and judgment-set ids are unique in the file; variant
-  ids are unique within their descriptor (two descriptors may both have a `low` variant).
+- Every descriptor, variant, source, named scenario, judgment set, signpost and forecast
+  question has an `id`: a letter or underscore, then letters, digits, `_` or `-` (at most
+  64 characters). Ids are what commands, results, the evidence ledger and other files
+  refer to; names are for people and may be any text.
+- Descriptor, source, named-scenario, judgment-set, signpost and forecast-question ids are
+  unique in the file; variant ids are unique within their descriptor (two descriptors may
+  both have a `low` variant).
 - A variant is referred to as `descriptor.variant`, e.g. `tariff.low`. Judgments use this
   form in `from` and `to`.
 - The order of descriptors and of their variants is significant: results list them in
@@ -63,7 +65,7 @@ builds a model step by step. `scenarist schema` prints the same format as a JSON
 
 ## Citations
 
-Descriptors, judgments and named scenarios carry `sources`: a list of citations, each the
+Descriptors, judgments, named scenarios, signposts and forecast questions carry `sources`: a list of citations, each the
 id of an entry under `sources:` at the top of the file, optionally followed by `#` and the
 paragraphs cited: `plan#12-14` (a range), `plan#3,7` (a list), `plan#3,7-9` (both) or just
 `plan`. Ranges must not run backwards, and the source id must be defined. A source's
@@ -100,6 +102,47 @@ A named scenario is a partial assignment: for some descriptors, the variant (or 
 variants) it allows. A complete scenario falls into a named scenario when every listed
 descriptor takes one of the allowed variants; descriptors not listed may take any
 variant. Results show, for each consistent scenario, the named scenarios it falls into.
+
+## Confidence and priors: what the probabilities start from
+
+`scenarist probabilities` (and `run`) turn the judgments into scenario probabilities by
+Monte Carlo: every stated judgment is redrawn around its impact with a spread set by its
+`confidence` (5: none, 4: 0.5, 3: 1.0, 2: 1.5, 1: 2.0 impact points), and a start scenario
+is drawn before succession is followed. Two fields feed this:
+
+- `default_confidence` (1 to 5, default 3) is the confidence of judgments that state
+  none.
+- A descriptor's `prior` gives the analyst's weights for its variants at the start, for
+  example `prior: {normal: 0.7, drought: 0.3}`; the weights are normalised, and variants
+  left out get weight 0. It is meant for driver descriptors, which nothing in the model
+  acts on, so that their prior carries through to the probabilities. Descriptors without
+  a prior start uniformly.
+
+See [methods.md](methods.md#scenario-probabilities-under-judgment-uncertainty) for the
+definitions.
+
+## Signposts
+
+A signpost is an observable event whose chance depends on the variant of one descriptor.
+`descriptor` names it; `likelihoods` maps variant ids to the probability (0 to 1) of
+observing the signpost when that variant holds, and variants not listed take
+`default_likelihood` (0.5 unless set). `observation` says exactly what counts as seeing it.
+Evidence about signposts is recorded in the ledger (`scenarist evidence add`) and updates
+the probabilities by Bayes' rule; `scenarist signposts` ranks the unobserved ones by how
+much observing them would tell. Signposts do not enter the cross-impact analysis. For
+example, `descriptor: rainfall` with `likelihoods: {normal: 0.1, drought: 0.8}` says the
+event is seen in eight drought years out of ten and in one normal year out of ten.
+[The tutorial](tutorial.md#13-signposts-and-a-forecast-question) shows a complete set.
+
+## Forecast questions
+
+`forecasts` lists yes/no questions with `resolution_criteria` and a `close_date`. A
+question with an `event` — `{descriptor: ..., variant: ...}` or `{scenario: ...}` (a named
+scenario) — is linked to the model: once added to the ledger (`scenarist forecast add
+ID --model FILE`), the model's current probability of the event is recorded as a forecast,
+and again whenever evidence changes it. Questions without an `event` take hand-entered
+forecasts. See [evidence.md](evidence.md) for the lifecycle and
+[the tutorial](tutorial.md#13-signposts-and-a-forecast-question) for an example.
 
 ## Errors
 

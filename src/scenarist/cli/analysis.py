@@ -131,7 +131,7 @@ def _probability_sections(
 
     if not compiled.named_ids and not compiled.signposts:
         return {}
-    use_ledger = db is not None or default_path().exists()
+    use_ledger = db is not None or default_path(create=False).exists()
     with contextlib.ExitStack() as stack:
         ledger = stack.enter_context(open_ledger(db)) if use_ledger else None
         with progress_bar(draws if draws >= 50_000 else 0, "drawing judgments") as progress:

@@ -120,7 +120,14 @@ def probabilities(
     if fixed:
         with executor_for(workers, scheduler) as executor:
             result = scenario_probabilities(compiled, draws=draws, seed=seed, fixed=fixed, executor=executor)
-        _json(result.to_dict()) if fmt is ViewFormat.json else out.print(result.to_dict()["named"])
+        if fmt is ViewFormat.json:
+            _json(result.to_dict())
+            return
+        out.print(probability_table(model, result))
+        forced = ", ".join(f"{d}={v}" for d, v in fixed.items())
+        out.print(
+            f"Intervention {forced}: the fixed descriptors keep their variant in every draw; evidence is not applied."
+        )
         return
     with _ledger(db) as ledger:
         a = _assess(compiled, ledger, draws, seed, workers, scheduler)
@@ -236,15 +243,21 @@ def evidence_list(
 def evidence_retract(
     evidence_id: Annotated[int, typer.Argument(help="Id of the evidence to retract.")],
     reason: Annotated[str | None, typer.Option("--reason")] = None,
+    model_ref: Annotated[
+        str | None, typer.Option("--model", help="Model file, to refresh its linked forecasts (default: by model id).")
+    ] = None,
     db: DbOpt = None,
 ) -> None:
     """Mark evidence as retracted: it stays in the ledger but no longer moves the probabilities."""
     with _ledger(db) as ledger:
         row = ledger.retract(evidence_id, reason)
         try:
-            _refresh(row.model_id, ledger)
+            _refresh(model_ref or row.model_id, ledger)
         except ModelError:
-            err.print(f"note: model {row.model_id!r} is not a bundled name; forecasts not refreshed", markup=False)
+            err.print(
+                f"note: model {row.model_id!r} is not a bundled name; give --model FILE to refresh its forecasts",
+                markup=False,
+            )
     out.print(f"evidence #{row.id} retracted")
 
 

@@ -4,7 +4,8 @@ Method ``judgment-shift-crn``: every stated judgment is shifted by −1 and by +
 and the Monte Carlo of :mod:`scenarist.engines.uncertainty` is rerun with the same seed
 (common random numbers: identical noise and starts), so the differences reflect the
 shift rather than sampling noise. A judgment's influence is the largest absolute change
-of any named scenario's probability over the two shifts.
+of any named scenario's probability (given the system settles, as the probability tables
+show it) over the two shifts.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def key_assumptions(
 ) -> SensitivityResult:
     """Shift each stated judgment by ±1 with common random numbers; rank by influence."""
     base = scenario_probabilities(model, draws=draws, seed=seed, spreads=spreads)
-    baseline = {n.id: n.probability for n in base.named}
+    baseline = {n.id: n.probability for n in base.settled_named()}
     rows, cols, _ = judgment_cells(model, spreads)
     refs = _flat_refs(model)
     out = []
@@ -99,7 +100,7 @@ def key_assumptions(
             matrix = model.matrix.copy()
             matrix[r, c] += shift
             run = scenario_probabilities(model, draws=draws, seed=seed, spreads=spreads, base=matrix)
-            changes.append({n.id: n.probability - baseline[n.id] for n in run.named})
+            changes.append({n.id: n.probability - baseline[n.id] for n in run.settled_named()})
         out.append(JudgmentInfluence(refs[r], refs[c], int(model.matrix[r, c]), changes[0], changes[1]))
         if progress is not None:
             progress(i + 1, len(rows))

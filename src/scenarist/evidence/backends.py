@@ -155,12 +155,13 @@ class PostgresBackend(Backend):
         return bool(conn.execute(sa.text("SELECT 1")).scalar_one() == 1)
 
 
-def default_path() -> Path:
-    """``ledger.sqlite`` in the user's data directory for Scenarist (created when missing)."""
+def default_path(*, create: bool = True) -> Path:
+    """``ledger.sqlite`` in the user's data directory for Scenarist (the folder is created when ``create``)."""
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("scenarist"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     return folder / "ledger.sqlite"
 
 

@@ -1,0 +1,69 @@
+"""``scenarist serve``: the web app (pages and JSON API) over the models named and the ledger."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from scenarist.cli._app import app, err, guarded
+from scenarist.errors import EngineError, MissingExtraError
+
+__all__ = ["serve"]
+
+TOKEN_ENV = "SCENARIST_TOKEN"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@app.command()
+@guarded
+def serve(
+    models: Annotated[
+        list[str] | None,
+        typer.Argument(help="Model files or bundled model names to serve (default: the bundled model)."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", envvar="SCENARIST_DB", help="Ledger: SQLite path or database URL (default: user data dir)."
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    allow_anonymous_writes: Annotated[
+        bool,
+        typer.Option("--allow-anonymous-writes", help=f"Accept writes without a token when {TOKEN_ENV} is not set."),
+    ] = False,
+    draws: Annotated[int, typer.Option("--draws", help="Monte Carlo draws of the cached probabilities.")] = 4_000,
+    assumption_draws: Annotated[
+        int, typer.Option("--assumption-draws", help="Draws per shifted judgment for the key assumptions.")
+    ] = 1_000,
+) -> None:
+    """Serve the dashboard and the JSON API. Reading is open; writes need the token in $SCENARIST_TOKEN."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError as exc:
+        raise MissingExtraError("fastapi", "web") from exc
+    from scenarist.web import Settings, create_app
+
+    if not 0 < port < 65536:
+        raise EngineError(f"--port must be between 1 and 65535, got {port}")
+    if draws <= 0 or assumption_draws <= 0:
+        raise EngineError("--draws and --assumption-draws must be positive")
+    token = os.environ.get(TOKEN_ENV) or None
+    settings = Settings(draws=draws, assumption_draws=assumption_draws, warm=True)
+    web_app = create_app(models or [], db, token, allow_anonymous_writes, settings=settings)
+    state = web_app.state.scenarist
+    if token is not None:
+        writes = "writes need the token"
+    elif allow_anonymous_writes:
+        writes = "ANYONE who can reach the server may write"
+    else:
+        writes = f"read-only (set {TOKEN_ENV} to allow writes)"
+    err.print(f"serving {', '.join(state.entries)} from ledger {state.ledger.url}; {writes}", markup=False)
+    if host not in LOOPBACK and token is None and allow_anonymous_writes:
+        err.print(f"warning: anonymous writes on {host}, reachable beyond this machine", markup=False)
+    err.print(f"open http://{host}:{port}/", markup=False)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)
