@@ -21,7 +21,7 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 def serve(
     models: Annotated[
         list[str] | None,
-        typer.Argument(help="Model files or bundled model names to serve (default: the bundled model)."),
+        typer.Argument(metavar="MODEL", help="Model files or bundled model names (default: the bundled model)."),
     ] = None,
     db: Annotated[
         str | None,
@@ -63,6 +63,8 @@ def serve(
     else:
         writes = f"read-only (set {TOKEN_ENV} to allow writes)"
     err.print(f"serving {', '.join(state.entries)} from ledger {state.ledger.url}; {writes}", markup=False)
+    if token is not None and len(token) < 16:
+        err.print(f"warning: {TOKEN_ENV} is shorter than 16 characters and easy to guess", markup=False)
     if host not in LOOPBACK and token is None and allow_anonymous_writes:
         err.print(f"warning: anonymous writes on {host}, reachable beyond this machine", markup=False)
     err.print(f"open http://{host}:{port}/", markup=False)

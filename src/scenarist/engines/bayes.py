@@ -140,16 +140,21 @@ class Posterior:
         return pd.DataFrame([{"named": k, "probability": v} for k, v in self.named.items()])
 
 
-def posterior(model: CompiledModel, prior: Distribution, observations: Sequence[Observation]) -> Posterior:
-    """Condition ``prior`` on the observations by Bayes' rule. Raises when the evidence is impossible."""
-    weights = prior.probabilities.copy()
-    for obs in observations:
-        sp = _signpost(model, obs.signpost)
-        weights = weights * report_likelihood(sp, obs.observed, obs.reliability)[prior.indices[:, sp.descriptor]]
+def _update(model: CompiledModel, dist: Distribution, obs: Observation) -> Distribution:
+    """One step of Bayes' rule, renormalised (so long runs of evidence cannot underflow)."""
+    sp = _signpost(model, obs.signpost)
+    weights = dist.probabilities * report_likelihood(sp, obs.observed, obs.reliability)[dist.indices[:, sp.descriptor]]
     total = float(weights.sum())
     if total <= 0.0:
         raise EngineError("the evidence has probability zero under every scenario of the prior")
-    dist = Distribution(prior.indices, weights / total)
+    return Distribution(dist.indices, weights / total)
+
+
+def posterior(model: CompiledModel, prior: Distribution, observations: Sequence[Observation]) -> Posterior:
+    """Condition ``prior`` on the observations by Bayes' rule. Raises when the evidence is impossible."""
+    dist = prior
+    for obs in observations:
+        dist = _update(model, dist, obs)
     return Posterior(model.id, dist, _named_probabilities(model, dist), tuple(observations))
 
 
@@ -251,7 +256,8 @@ def timeline(model: CompiledModel, prior: Distribution, observations: Sequence[O
     """Posterior named-scenario probabilities after each observation, in date order."""
     ordered = sorted(observations, key=lambda o: (o.date or dt.date.min, o.evidence_id or 0))
     steps = [TimelineStep(None, None, _named_probabilities(model, prior))]
-    for k in range(len(ordered)):
-        post = posterior(model, prior, ordered[: k + 1])
-        steps.append(TimelineStep(ordered[k].date, ordered[k], post.named))
+    dist = prior
+    for obs in ordered:
+        dist = _update(model, dist, obs)
+        steps.append(TimelineStep(obs.date, obs, _named_probabilities(model, dist)))
     return Timeline(model.id, tuple(steps))

@@ -1,0 +1,306 @@
+"""The JSON API under /api/: the same answers as the pages, for programs.
+
+Reads need no credentials. Writes (``POST /api/evidence``, ``POST /api/evidence/{id}/retract``)
+need ``Authorization: Bearer <token>``. Every error has the body
+``{"ok": false, "error": message, "status": code}``; every success carries ``"ok": true``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+
+from scenarist.evidence import EvidenceInput
+from scenarist.service import event_probability, question_event, resolved_questions
+from scenarist.web.errors import ERROR_RESPONSES, ErrorOut
+from scenarist.web.render import app_state, safe_url
+from scenarist.web.security import WebError, bearer_token, same_token
+from scenarist.web.state import AppState, ModelEntry, Snapshot
+from scenarist.web.views import (
+    add_evidence,
+    parse_fix,
+    parse_scenario_key,
+    retract_evidence,
+    scenario_key,
+    scenario_view,
+)
+
+__all__ = ["EvidenceIn", "RetractIn", "entry_of", "router", "snapshot_of", "write_access"]
+
+WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
+    **ERROR_RESPONSES,
+    401: {"model": ErrorOut, "description": "No token given"},
+    403: {"model": ErrorOut, "description": "Wrong token, or writes disabled on this server"},
+}
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+EvidenceId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Id of stored evidence.")]
+
+
+def entry_of(request: Request, model_id: str) -> ModelEntry:
+    """The served model with this id; 404 otherwise (ids only: no path from a request is opened)."""
+    entry = app_state(request).entries.get(model_id)
+    if entry is None:
+        raise WebError(404, f"no model {model_id!r} is served here")
+    return entry
+
+
+def snapshot_of(state: AppState, entry: ModelEntry, *, need_posterior: bool = True) -> Snapshot:
+    snap = entry.snapshot(state.ledger)
+    if need_posterior and snap.error is not None:
+        raise WebError(409, f"the model's evidence cannot be combined: {snap.error}; retract the offending evidence")
+    return snap
+
+
+def write_access(request: Request) -> None:
+    """Dependency of every API write: the server's token as a Bearer token (401 missing, 403 wrong)."""
+    state = app_state(request)
+    if state.token is None:
+        if state.allow_anonymous_writes:
+            return
+        raise WebError(403, "writes are disabled: the server was started without SCENARIST_TOKEN")
+    given = bearer_token(request.headers.get("authorization"))
+    if given is None:
+        raise WebError(
+            401, "this write needs the header 'Authorization: Bearer <token>'", {"WWW-Authenticate": "Bearer"}
+        )
+    if not same_token(given, state.token):
+        raise WebError(403, "the token is not valid")
+
+
+class EvidenceIn(BaseModel):
+    """A piece of evidence: whether a signpost of a model was observed on a date, and who says so."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    model: str = Field(min_length=1, max_length=64, description="Id of a served model.")
+    signpost: str = Field(min_length=1, max_length=64, description="Id of one of the model's signposts.")
+    observed: StrictBool = Field(description="true: seen; false: explicitly not seen.")
+    date: dt.date = Field(description="Date of the observation (YYYY-MM-DD).")
+    source: str = Field(min_length=1, max_length=500, description="Title of the source.")
+    url: str | None = Field(default=None, max_length=2000, description="http(s) address of the source.")
+    reliability: float = Field(default=1.0, ge=0.0, le=1.0, description="Trust in the source, 0..1.")
+    note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if safe_url(value) is None:
+            raise ValueError("must be an absolute http:// or https:// address")
+        return value
+
+
+class RetractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str | None = Field(default=None, max_length=500, description="Why the evidence is withdrawn.")
+
+
+def _named_now(entry: ModelEntry, snap: Snapshot) -> dict[str, float] | None:
+    return dict(snap.posterior.named) if snap.posterior is not None else None
+
+
+def _model_summary(entry: ModelEntry) -> dict[str, Any]:
+    m = entry.model
+    return {
+        "id": m.id,
+        "title": m.title,
+        "question": m.question,
+        "horizon": m.horizon.isoformat() if m.horizon else None,
+        "links": {
+            "overview": f"/api/models/{m.id}",
+            "model": f"/api/models/{m.id}/model",
+            "scenarios": f"/api/models/{m.id}/scenarios",
+            "probabilities": f"/api/models/{m.id}/probabilities",
+            "timeline": f"/api/models/{m.id}/timeline",
+            "watch": f"/api/models/{m.id}/watch",
+            "assumptions": f"/api/models/{m.id}/assumptions",
+            "evidence": f"/api/models/{m.id}/evidence",
+            "forecasts": f"/api/models/{m.id}/forecasts",
+            "page": f"/models/{m.id}",
+        },
+    }
+
+
+@router.get("/models", summary="The models served")
+def list_models(request: Request) -> dict[str, Any]:
+    state = app_state(request)
+    return {
+        "ok": True,
+        "write_policy": state.write_policy,
+        "models": [_model_summary(e) for e in state.entries.values()],
+    }
+
+
+@router.get("/models/{model_id}", summary="Overview: probabilities now, consistent scenarios, watch list")
+def overview(request: Request, model_id: str) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    probs = entry.probabilities()
+    snap = snapshot_of(state, entry, need_posterior=False)
+    top = entry.assumptions().top(10)
+    return {
+        "ok": True,
+        "model": _model_summary(entry),
+        "probabilities": {
+            "method": [probs.method, "bayes-signposts"],
+            "draws": probs.draws,
+            "before_evidence": [n.to_dict() for n in probs.settled_named()],
+            "now": _named_now(entry, snap),
+            "evidence": len(snap.active),
+            "error": snap.error,
+        },
+        "consistent_scenarios": [{"key": scenario_key(s.indices), **s.to_dict()} for s in entry.scenarios.consistent()],
+        "watch": [w.to_dict() for w in snap.watch],
+        "key_assumptions": [j.to_dict() for j in top],
+    }
+
+
+@router.get("/models/{model_id}/model", summary="The model: descriptors, variants, judgments, sources")
+def model_doc(request: Request, model_id: str) -> dict[str, Any]:
+    entry = entry_of(request, model_id)
+    return {"ok": True, "model": entry.model.model_dump(mode="json", by_alias=True, exclude={"meta"})}
+
+
+@router.get("/models/{model_id}/scenarios", summary="The consistent scenarios (CIB)")
+def scenarios(request: Request, model_id: str) -> dict[str, Any]:
+    entry = entry_of(request, model_id)
+    doc = entry.scenarios.to_dict()
+    doc["scenarios"] = [{"key": scenario_key(s.indices), **s.to_dict()} for s in entry.scenarios.scenarios]
+    return {"ok": True, **doc}
+
+
+@router.get("/models/{model_id}/scenarios/{key}", summary="One scenario: balances, influences, probability")
+def scenario(request: Request, model_id: str, key: str) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    indices = parse_scenario_key(entry, key)
+    return scenario_view(entry, snapshot_of(state, entry, need_posterior=False), indices).to_dict(entry)
+
+
+@router.get("/models/{model_id}/probabilities", summary="Probabilities before and after the evidence")
+def probabilities(request: Request, model_id: str) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    snap = snapshot_of(state, entry)
+    doc = entry.probabilities().to_dict()
+    doc["settled_named"] = [n.to_dict() for n in entry.probabilities().settled_named()]
+    doc["posterior"] = {"method": "bayes-signposts", "named": _named_now(entry, snap)}
+    doc["evidence_ids"] = [e.id for e in snap.active]
+    return {"ok": True, **doc}
+
+
+@router.get("/models/{model_id}/timeline", summary="Named-scenario probabilities after each piece of evidence")
+def timeline(request: Request, model_id: str) -> dict[str, Any]:
+    state = app_state(request)
+    snap = snapshot_of(state, entry_of(request, model_id))
+    doc = snap.timeline.to_dict() if snap.timeline is not None else {}
+    return {"ok": True, **doc}
+
+
+@router.get("/models/{model_id}/watch", summary="Unobserved signposts by expected information gain")
+def watch(request: Request, model_id: str) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    snap = snapshot_of(state, entry)
+    return {
+        "ok": True,
+        "model": entry.id,
+        "method": "expected-information-gain",
+        "watch_list": [{**w.to_dict(), "name": entry.signposts[w.signpost].name} for w in snap.watch],
+    }
+
+
+@router.get("/models/{model_id}/assumptions", summary="Key assumptions: judgments ranked by influence")
+def assumptions(request: Request, model_id: str) -> dict[str, Any]:
+    entry = entry_of(request, model_id)
+    return {"ok": True, **entry.assumptions().to_dict()}
+
+
+@router.get("/models/{model_id}/intervention", summary="Fix variants: which scenarios survive, vanish, appear")
+def intervention(
+    request: Request,
+    model_id: str,
+    fix: Annotated[list[str], Query(description="descriptor=variant, repeatable", max_length=200)] = [],  # noqa: B006
+) -> dict[str, Any]:
+    from scenarist.engines.interventions import compare_intervention
+
+    entry = entry_of(request, model_id)
+    fixed = parse_fix(entry, fix)
+    result = compare_intervention(entry.compiled, fixed)
+    doc = result.to_dict()
+    for status in ("remain", "vanish", "appear"):
+        for row in doc[status]:
+            row["key"] = scenario_key(row["indices"])
+    return {"ok": True, **doc}
+
+
+@router.get("/models/{model_id}/evidence", summary="The model's evidence")
+def list_evidence(request: Request, model_id: str, include_retracted: bool = True) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    rows = state.ledger.list_evidence(entry.id, include_retracted=include_retracted)
+    return {"ok": True, "model": entry.id, "evidence": [r.to_dict() for r in rows]}
+
+
+@router.get("/models/{model_id}/forecasts", summary="Questions, standing forecasts, resolutions and scores")
+def forecasts(request: Request, model_id: str) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    snap = snapshot_of(state, entry, need_posterior=False)
+    questions = state.ledger.list_questions(entry.id)
+    tracked = {q.id for q in questions}
+    defined = []
+    for q in entry.model.forecasts:
+        kind, ref = question_event(q)
+        p = event_probability(entry.compiled, snap.posterior, q) if snap.posterior is not None else None
+        defined.append(
+            {"id": q.id, "question": q.question, "close_date": q.close_date.isoformat(), "event_kind": kind,
+             "event_ref": ref, "model_probability_now": p, "tracked": q.id in tracked}
+        )  # fmt: skip
+    return {
+        "ok": True,
+        "model": entry.id,
+        "questions": [
+            {**q.to_dict(), "forecasts": [f.to_dict() for f in state.ledger.forecasts(q.id)]} for q in questions
+        ],
+        "model_questions": defined,
+        "scores": resolved_questions(state.ledger, entry.id).to_dict(),
+    }
+
+
+@router.post(
+    "/evidence",
+    status_code=201,
+    summary="Add evidence (needs the token)",
+    responses=WRITE_RESPONSES,
+    dependencies=[Depends(write_access)],
+)
+def post_evidence(request: Request, body: EvidenceIn) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, body.model)
+    item = EvidenceInput(
+        entry.id, body.signpost, body.observed, body.date, body.source, body.url, body.reliability, body.note or None
+    )
+    row = add_evidence(state, entry, item)
+    snap = entry.snapshot(state.ledger)
+    return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}
+
+
+@router.post(
+    "/evidence/{evidence_id}/retract",
+    summary="Retract evidence (needs the token)",
+    responses={**WRITE_RESPONSES, 409: {"model": ErrorOut, "description": "Already retracted"}},
+    dependencies=[Depends(write_access)],
+)
+def post_retract(request: Request, evidence_id: EvidenceId, body: RetractIn | None = None) -> dict[str, Any]:
+    state = app_state(request)
+    row = retract_evidence(state, evidence_id, body.reason if body else None)
+    entry = state.entries[row.model_id]
+    snap = entry.snapshot(state.ledger)
+    return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}

@@ -1,0 +1,25 @@
+"""Settings of the web app that are not part of :func:`scenarist.web.create_app`'s main arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tuning of the web app.
+
+    ``draws``: Monte Carlo draws of the cached probabilities; ``assumption_draws``: draws per
+    shifted judgment in the key assumptions; ``seed``: their random seed. ``max_body_bytes``
+    caps every request body (larger ones get 413). ``session_max_age`` (seconds) bounds a
+    login. ``warm`` computes each model's expensive results in the background at start-up.
+    """
+
+    draws: int = 4_000
+    assumption_draws: int = 1_000
+    seed: int = 0
+    max_body_bytes: int = 64 * 1024
+    session_max_age: int = 12 * 3600
+    warm: bool = False

@@ -1,0 +1,275 @@
+"""The server-rendered pages, and the forms that write (login, add and retract evidence).
+
+Forms need a logged-in session (401 otherwise) and the session's CSRF token (403 otherwise);
+after a write they redirect (303) to the overview, where the new probabilities show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from scenarist.evidence import EvidenceInput
+from scenarist.report.charts import bar_chart, charts_available, line_chart, reliability_chart
+from scenarist.service import event_probability, resolved_questions
+from scenarist.web.api import EvidenceId, entry_of
+from scenarist.web.render import app_state, current_session, page, safe_url, set_session_cookie, signer
+from scenarist.web.security import Session, WebError, same_token
+from scenarist.web.state import ModelEntry, Snapshot, chart
+from scenarist.web.views import (
+    add_evidence,
+    parse_fix,
+    parse_scenario_key,
+    retract_evidence,
+    scenario_key,
+    scenario_view,
+    timeline_window,
+)
+
+__all__ = ["form_access", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def form_access(request: Request) -> Session | None:
+    """Dependency of every form that writes: writes enabled (403), logged in when a token is set (401)."""
+    state = app_state(request)
+    session = current_session(request)
+    if state.write_policy == "disabled":
+        raise WebError(403, "writes are disabled: the server was started without SCENARIST_TOKEN")
+    if state.write_policy == "token" and (session is None or not session.authenticated):
+        raise WebError(401, "log in with the server's token to make changes")
+    return session
+
+
+def _check_csrf(request: Request, session: Session | None, token: str) -> None:
+    if not signer(request).check_csrf(session, token):
+        raise WebError(403, "the form's CSRF token is missing or not valid: reload the page and submit it again")
+
+
+def _probability_chart(entry: ModelEntry, snap: Snapshot) -> Any:
+    if snap.posterior is None:
+        return None
+    values = {entry.named_names[n]: 100 * p for n, p in snap.posterior.named.items()}
+    title = f"Named-scenario probability now (after {len(snap.active)} piece(s) of evidence)"
+    return snap.chart("now", lambda: bar_chart(values, title=title, xlabel="%"))
+
+
+def _timeline_chart(entry: ModelEntry, snap: Snapshot) -> Any:
+    if snap.timeline is None or len(snap.timeline.steps) < 2:
+        return None
+    first, last = timeline_window(snap)
+    steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
+    labels = ["before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps]
+    series = {entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps] for n in entry.compiled.named_ids}
+    title = "Named-scenario probabilities as evidence arrives"
+    return snap.chart("timeline", lambda: line_chart(series, labels, title=title, ylabel="%"))
+
+
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    return page(request, "index.html", {})
+
+
+@router.api_route("/models/{model_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def overview(
+    request: Request,
+    model_id: str,
+    added: Annotated[int | None, Query()] = None,
+    retracted: Annotated[int | None, Query()] = None,
+) -> Response:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    probs = entry.probabilities()
+    snap = entry.snapshot(state.ledger)
+    attractors: list[tuple[str, float, tuple[str, ...], dict[str, str]]] = []
+    if snap.posterior is not None:
+        dist = snap.posterior.distribution
+        order = dist.probabilities.argsort()[::-1][:10]
+        for i in order.tolist():
+            row = [int(v) for v in dist.indices[i]]
+            attractors.append(
+                (scenario_key(row), float(dist.probabilities[i]), entry.compiled.named_of(row),
+                 entry.compiled.variants_of(row))
+            )  # fmt: skip
+    consistent = entry.scenarios.consistent()
+    context = {
+        "entry": entry,
+        "model": entry.model,
+        "probs": probs,
+        "settled": probs.settled_named(),
+        "snap": snap,
+        "now": dict(snap.posterior.named) if snap.posterior is not None else {},
+        "probability_chart": _probability_chart(entry, snap),
+        "timeline_chart": _timeline_chart(entry, snap),
+        "timeline_steps": snap.timeline.steps[-12:] if snap.timeline is not None else (),
+        "consistent": consistent[:40],
+        "consistent_total": len(consistent),
+        "scenario_key": scenario_key,
+        "attractors": attractors,
+        "watch": snap.watch[:10],
+        "assumptions": entry.assumptions().top(10),
+        "added": added,
+        "retracted": retracted,
+        "charts_available": charts_available(),
+    }
+    return page(request, "overview.html", context)
+
+
+@router.api_route("/models/{model_id}/scenarios/{key}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def scenario(request: Request, model_id: str, key: str) -> Response:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    indices = parse_scenario_key(entry, key)
+    view = scenario_view(entry, entry.snapshot(state.ledger), indices)
+    return page(request, "scenario.html", {"entry": entry, "model": entry.model, "view": view})
+
+
+@router.api_route("/models/{model_id}/model", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def model_page(request: Request, model_id: str) -> Response:
+    entry = entry_of(request, model_id)
+    return page(request, "model.html", {"entry": entry, "model": entry.model, "fixed": {}})
+
+
+@router.api_route("/models/{model_id}/intervention", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def intervention(
+    request: Request,
+    model_id: str,
+    fix: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
+) -> Response:
+    from scenarist.engines.interventions import compare_intervention
+
+    entry = entry_of(request, model_id)
+    fixed = parse_fix(entry, fix)
+    result = compare_intervention(entry.compiled, fixed) if fixed else None
+    context = {"entry": entry, "model": entry.model, "fixed": fixed, "result": result, "scenario_key": scenario_key}
+    return page(request, "intervention.html", context)
+
+
+@router.api_route("/models/{model_id}/evidence", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def evidence_page(request: Request, model_id: str) -> Response:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    rows = state.ledger.list_evidence(entry.id, include_retracted=True)
+    context = {"entry": entry, "model": entry.model, "rows": rows[::-1], "today": dt.date.today().isoformat()}
+    return page(request, "evidence.html", context)
+
+
+@router.post("/models/{model_id}/evidence")
+def evidence_add(
+    request: Request,
+    model_id: str,
+    session: Annotated[Session | None, Depends(form_access)],
+    signpost: Annotated[str, Form(max_length=64)],
+    observed: Annotated[str, Form(pattern="^(yes|no)$")],
+    date: Annotated[dt.date, Form()],
+    source: Annotated[str, Form(min_length=1, max_length=500)],
+    url: Annotated[str, Form(max_length=2000)] = "",
+    reliability: Annotated[float, Form(ge=0.0, le=1.0)] = 1.0,
+    note: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    _check_csrf(request, session, csrf)
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    if url.strip() and safe_url(url) is None:
+        raise WebError(422, "url: must be an absolute http:// or https:// address")
+    if not source.strip():
+        raise WebError(422, "source: give the title of the source")
+    item = EvidenceInput(
+        entry.id, signpost, observed == "yes", date, source.strip(), url.strip() or None, reliability,
+        note.strip() or None,
+    )  # fmt: skip
+    row = add_evidence(state, entry, item)
+    return RedirectResponse(f"/models/{entry.id}?added={row.id}", status_code=303)
+
+
+@router.post("/models/{model_id}/evidence/{evidence_id}/retract")
+def evidence_retract(
+    request: Request,
+    model_id: str,
+    evidence_id: EvidenceId,
+    session: Annotated[Session | None, Depends(form_access)],
+    reason: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    _check_csrf(request, session, csrf)
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    retract_evidence(state, evidence_id, reason.strip() or None, entry)
+    return RedirectResponse(f"/models/{entry.id}?retracted={evidence_id}", status_code=303)
+
+
+@router.api_route("/models/{model_id}/forecasts", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def forecasts_page(request: Request, model_id: str) -> Response:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    snap = entry.snapshot(state.ledger)
+    questions = state.ledger.list_questions(entry.id)
+    history = {q.id: state.ledger.forecasts(q.id) for q in questions}
+    tracked = set(history)
+    untracked = [
+        (q, event_probability(entry.compiled, snap.posterior, q) if snap.posterior is not None else None)
+        for q in entry.model.forecasts
+        if q.id not in tracked
+    ]
+    report = resolved_questions(state.ledger, entry.id)
+    points = tuple((b.mean_forecast, b.observed_frequency, b.count) for b in report.calibration)
+    reliability = (
+        chart(("reliability", points), lambda: reliability_chart(points, title="Reliability of resolved forecasts"))
+        if report.scores
+        else None
+    )
+    context = {
+        "entry": entry,
+        "model": entry.model,
+        "questions": questions,
+        "history": history,
+        "untracked": untracked,
+        "report": report,
+        "reliability_chart": reliability,
+    }
+    return page(request, "forecasts.html", context)
+
+
+def _local(target: str) -> str:
+    """``target`` when it is a path on this site, else ``/`` (no open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and len(target) < 500:
+        return target
+    return "/"
+
+
+@router.api_route("/login", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def login_form(request: Request, next: Annotated[str, Query(max_length=500)] = "/") -> Response:
+    return page(request, "login.html", {"next": _local(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    token: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    state = app_state(request)
+    _check_csrf(request, current_session(request), csrf)
+    if state.token is None:
+        raise WebError(403, "this server has no token: " + (
+            "anyone may write, no login is needed" if state.allow_anonymous_writes else "writes are disabled"
+        ))  # fmt: skip
+    if not same_token(token, state.token):
+        return page(request, "login.html", {"next": _local(next), "error": "That token is not valid."}, status=403)
+    response = RedirectResponse(_local(next), status_code=303)
+    set_session_cookie(request, response, Session.new(authenticated=True))  # a new id: no session fixation
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    _check_csrf(request, current_session(request), csrf)
+    response = RedirectResponse("/", status_code=303)
+    set_session_cookie(request, response, Session.new())
+    return response

@@ -1,0 +1,99 @@
+"""Server-side rendering: the Jinja2 environment (autoescaping everything) and the page helper.
+
+Every page goes through :func:`page`, which makes sure the browser holds a signed session
+cookie and gives the template that session's CSRF token for its forms.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from scenarist import __version__
+from scenarist.web.security import SESSION_COOKIE, Session, SessionSigner
+from scenarist.web.state import AppState
+
+__all__ = ["ENV", "app_state", "current_session", "page", "pct", "safe_url", "set_session_cookie", "signer"]
+
+
+def safe_url(value: object) -> str | None:
+    """``value`` if it is an absolute http(s) address, else None (never a ``javascript:`` link)."""
+    if not isinstance(value, str) or len(value) > 2000:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A probability as a percentage string: ``0.4721`` → ``47.2 %``."""
+    if value is None:
+        return "—"
+    return f"{100 * value:.{digits}f} %"
+
+
+ENV = Environment(
+    loader=PackageLoader("scenarist.web", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=StrictUndefined,
+)
+ENV.filters["pct"] = pct
+ENV.filters["safe_url"] = safe_url
+ENV.globals["version"] = __version__
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.scenarist
+    return state
+
+
+def signer(request: Request) -> SessionSigner:
+    state = app_state(request)
+    return SessionSigner(state.secret, state.settings.session_max_age)
+
+
+def current_session(request: Request) -> Session | None:
+    return signer(request).loads(request.cookies.get(SESSION_COOKIE))
+
+
+def set_session_cookie(request: Request, response: Response, session: Session) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        signer(request).dumps(session),
+        max_age=app_state(request).settings.session_max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def page(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:
+    """Render ``template`` with the common context (session, CSRF token, models, write policy)."""
+    state = app_state(request)
+    session = current_session(request)
+    fresh = session is None
+    if session is None:
+        session = Session.new()
+    common = {
+        "request_path": request.url.path,
+        "csrf": signer(request).csrf_token(session),
+        "logged_in": session.authenticated,
+        "write_policy": state.write_policy,
+        "can_write": state.write_policy == "anonymous" or (state.write_policy == "token" and session.authenticated),
+        "models": list(state.entries.values()),
+    }
+    html = ENV.get_template(template).render(**common, **context)
+    response = HTMLResponse(html, status_code=status)
+    if fresh:
+        set_session_cookie(request, response, session)
+    response.headers["cache-control"] = "no-store"
+    return response

@@ -1,0 +1,233 @@
+"""Who may write, and the guards every request passes.
+
+* Reading needs nothing. Every write needs the token the server was started with
+  (``SCENARIST_TOKEN``); with no token configured, writes are refused unless anonymous
+  writes were allowed explicitly.
+* The JSON API takes the token as ``Authorization: Bearer <token>`` and never looks at
+  cookies, so a cross-site request cannot write through it.
+* The pages log in once (the token typed into a form) and then carry a session cookie:
+  signed with HMAC-SHA256 under a random per-process key, ``HttpOnly``,
+  ``SameSite=Strict``, expiring after ``Settings.session_max_age``. Every form carries a
+  CSRF token bound to the session (an HMAC of the session id), checked on submission.
+* Missing credentials give 401, wrong ones (bad token, bad or missing CSRF token) 403.
+* Request bodies larger than ``Settings.max_body_bytes`` are refused with 413 before any
+  handler reads them; responses carry a strict Content-Security-Policy (no scripts at all).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from scenarist.errors import ScenaristError
+
+__all__ = [
+    "CSP",
+    "SESSION_COOKIE",
+    "BodyLimit",
+    "SecurityHeaders",
+    "Session",
+    "SessionSigner",
+    "WebError",
+    "bearer_token",
+    "is_api",
+    "same_token",
+]
+
+SESSION_COOKIE = "scenarist_session"
+CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+"""No script runs on any page; inline styles are allowed for the server-drawn SVG charts."""
+
+
+class WebError(ScenaristError):
+    """A request the app refuses, with its HTTP status (and extra headers such as WWW-Authenticate)."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def is_api(path: str) -> bool:
+    """Whether a request path belongs to the JSON API (errors there are JSON, elsewhere HTML)."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def same_token(given: str, expected: str) -> bool:
+    """Constant-time comparison of two tokens."""
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None when there is none."""
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Session:
+    """A browser session: a random id, whether it has logged in, and when it was issued (epoch s)."""
+
+    sid: str
+    authenticated: bool
+    issued: int
+
+    @classmethod
+    def new(cls, *, authenticated: bool = False) -> Session:
+        return cls(secrets.token_urlsafe(18), authenticated, int(time.time()))
+
+
+class SessionSigner:
+    """Signs sessions into cookie values and derives their CSRF tokens."""
+
+    def __init__(self, secret: bytes, max_age: int) -> None:
+        self._secret = secret
+        self.max_age = max_age
+
+    def _mac(self, purpose: bytes, data: bytes) -> bytes:
+        return hmac.new(self._secret, purpose + b"\x00" + data, hashlib.sha256).digest()
+
+    def dumps(self, session: Session) -> str:
+        payload = json.dumps({"sid": session.sid, "auth": session.authenticated, "iat": session.issued})
+        body = _b64(payload.encode("utf-8"))
+        return f"{body}.{_b64(self._mac(b'session', body.encode('ascii')))}"
+
+    def loads(self, value: str | None) -> Session | None:
+        """The session of a cookie value; None when it is missing, forged, malformed or expired."""
+        if not value or len(value) > 512 or "." not in value:
+            return None
+        body, _, mac = value.partition(".")
+        try:
+            if not hmac.compare_digest(_unb64(mac), self._mac(b"session", body.encode("ascii"))):
+                return None
+            data: Any = json.loads(_unb64(body))
+            session = Session(str(data["sid"]), data["auth"] is True, int(data["iat"]))
+        except (ValueError, KeyError, TypeError, UnicodeError):
+            return None
+        if not 0 <= time.time() - session.issued <= self.max_age:
+            return None
+        return session
+
+    def csrf_token(self, session: Session) -> str:
+        return _b64(self._mac(b"csrf", session.sid.encode("utf-8")))
+
+    def check_csrf(self, session: Session | None, token: str | None) -> bool:
+        if session is None or not token:
+            return False
+        return same_token(token, self.csrf_token(session))
+
+
+async def _send_refusal(scope: Scope, send: Send, status: int, message: str) -> None:
+    if is_api(scope.get("path", "")):
+        body = json.dumps({"ok": False, "error": message, "status": status}).encode("utf-8")
+        content_type = b"application/json"
+    else:
+        body = f"<!doctype html><title>{status}</title><p>{message}</p>".encode()
+        content_type = b"text/html; charset=utf-8"
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413, declared or streamed.
+
+    A declared ``Content-Length`` is checked before anything is read; a body without one
+    (chunked) is read up to the limit first and then handed on.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = f"the request body is larger than the limit of {self.limit} bytes"
+        declared = [value for name, value in scope.get("headers", []) if name == b"content-length"]
+        if declared:
+            try:
+                size = int(declared[0])
+            except ValueError:
+                await _send_refusal(scope, send, 400, "the Content-Length header is not a number")
+                return
+            if size > self.limit:
+                await _send_refusal(scope, send, 413, too_large)
+                return
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await _send_refusal(scope, send, 413, too_large)
+                return
+            more = bool(message.get("more_body", False))
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class SecurityHeaders:
+    """ASGI middleware: the same protective headers on every response."""
+
+    HEADERS = (
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                present = {name.lower() for name, _ in msg.get("headers", [])}
+                extra = [(n, v) for n, v in self.HEADERS if n not in present]
+                msg = {**msg, "headers": [*msg.get("headers", []), *extra]}
+            await send(msg)
+
+        await self.app(scope, receive, with_headers)

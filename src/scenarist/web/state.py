@@ -1,0 +1,260 @@
+"""What the web app holds: the models named at start-up, the ledger, and caches of the costly results.
+
+Per model, the Monte Carlo probabilities and the key assumptions are computed once (they do
+not depend on the evidence). The posterior, timeline and watch list depend on the ledger: they
+are kept in a :class:`Snapshot` keyed by the state of the model's evidence (ids and retraction
+flags), which is read on every request, so a write — through this app or any other client of
+the ledger — shows on the next page load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from markupsafe import Markup
+
+from scenarist.engines.bayes import Posterior, Timeline, WatchItem, posterior, timeline, watch_list
+from scenarist.engines.cib import ScenarioSet, find_scenarios
+from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
+from scenarist.engines.uncertainty import ProbabilityResult, scenario_probabilities
+from scenarist.errors import EngineError, ScenaristError
+from scenarist.evidence import Evidence, Ledger, open_ledger
+from scenarist.model import DEFAULT_MODEL, Model, compile_model, load_model
+from scenarist.model.schema import Judgment
+from scenarist.service import observations, refresh_model_forecasts
+from scenarist.web.config import Settings
+
+__all__ = [
+    "AppState",
+    "EvidenceKey",
+    "ModelEntry",
+    "Snapshot",
+    "chart",
+]
+
+log = logging.getLogger("scenarist.web")
+
+EvidenceKey = tuple[tuple[int, bool], ...]
+"""The state of a model's evidence: (id, retracted) of every row."""
+
+_CHART_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe
+_CHART_CACHE: OrderedDict[tuple[object, ...], Markup | None] = OrderedDict()
+_CHART_CACHE_SIZE = 64
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _markup(svg: str | None) -> Markup | None:
+    # Our own matplotlib output, which escapes the text it writes; its comments repeat every label.
+    return Markup(_COMMENT.sub("", svg)) if svg is not None else None
+
+
+def chart(key: tuple[object, ...], draw: Callable[[], str | None]) -> Markup | None:
+    """The SVG of a chart as markup, drawn once per ``key`` (a small LRU cache, one drawing at a time).
+
+    matplotlib escapes the text it writes; comments (which repeat every label) are dropped too.
+    """
+    with _CHART_LOCK:
+        if key in _CHART_CACHE:
+            _CHART_CACHE.move_to_end(key)
+            return _CHART_CACHE[key]
+        markup = _markup(draw())
+        _CHART_CACHE[key] = markup
+        while len(_CHART_CACHE) > _CHART_CACHE_SIZE:
+            _CHART_CACHE.popitem(last=False)
+        return markup
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A model's standing for one state of its evidence. ``error`` is set (and the rest empty)
+    when the evidence cannot be combined with the model (e.g. it has probability zero)."""
+
+    key: EvidenceKey
+    evidence: tuple[Evidence, ...]
+    posterior: Posterior | None
+    timeline: Timeline | None
+    watch: tuple[WatchItem, ...] = ()
+    error: str | None = None
+    charts: dict[str, Markup | None] = field(default_factory=dict, compare=False)
+
+    @property
+    def active(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.evidence if not e.retracted)
+
+    def chart(self, name: str, draw: Callable[[], str | None]) -> Markup | None:
+        """A chart of this snapshot, drawn once (one drawing at a time across the process)."""
+        with _CHART_LOCK:
+            if name not in self.charts:
+                self.charts[name] = _markup(draw())
+            return self.charts[name]
+
+
+def _key(evidence: Iterable[Evidence]) -> EvidenceKey:
+    return tuple((e.id, e.retracted) for e in evidence)
+
+
+class ModelEntry:
+    """One model named at start-up: its text, compiled arrays, consistent scenarios and caches."""
+
+    def __init__(self, model: Model, settings: Settings) -> None:
+        self.model = model
+        self.compiled = compile_model(model)
+        self.settings = settings
+        self.scenarios: ScenarioSet = find_scenarios(self.compiled)
+        self.named_names = {s.id: s.name for s in model.scenarios}
+        self.signposts = {s.id: s for s in model.signposts}
+        self.descriptors = {d.id: d for d in model.descriptors}
+        self.sources = {s.id: s for s in model.sources}
+        self.judgments: dict[tuple[str, str], list[Judgment]] = {}
+        for j in model.judgments:
+            self.judgments.setdefault((j.source, j.target), []).append(j)
+        self._probability_lock = threading.Lock()
+        self._assumption_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._probabilities: ProbabilityResult | None = None
+        self._assumptions: SensitivityResult | None = None
+        self._snapshot: Snapshot | None = None
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def cite(self, ref: str) -> tuple[str, str, str | None]:
+        """A source reference such as ``article#3-5`` as (label, source title, source address)."""
+        sid, _, paragraphs = ref.partition("#")
+        source = self.sources.get(sid)
+        label = f"{sid} ¶{paragraphs}" if paragraphs else sid
+        return label, source.title if source else sid, source.url if source else None
+
+    def variant_name(self, descriptor: str, variant: str) -> str:
+        for v in self.descriptors[descriptor].variants:
+            if v.id == variant:
+                return v.name
+        return variant
+
+    def probabilities(self) -> ProbabilityResult:
+        """The Monte Carlo probabilities before evidence (computed once)."""
+        with self._probability_lock:
+            if self._probabilities is None:
+                s = self.settings
+                self._probabilities = scenario_probabilities(self.compiled, draws=s.draws, seed=s.seed)
+            return self._probabilities
+
+    def assumptions(self) -> SensitivityResult:
+        """The judgments ranked by influence on the named-scenario probabilities (computed once)."""
+        with self._assumption_lock:
+            if self._assumptions is None:
+                s = self.settings
+                self._assumptions = key_assumptions(self.compiled, draws=s.assumption_draws, seed=s.seed)
+            return self._assumptions
+
+    def snapshot(self, ledger: Ledger) -> Snapshot:
+        """The posterior, timeline and watch list for the evidence in the ledger now."""
+        evidence = ledger.list_evidence(self.id, include_retracted=True)
+        cached = self._snapshot
+        if cached is not None and cached.key == _key(evidence):
+            return cached
+        with self._snapshot_lock:
+            # Read again: another request may have brought the cache up to date meanwhile.
+            evidence = ledger.list_evidence(self.id, include_retracted=True)
+            cached = self._snapshot
+            if cached is None or cached.key != _key(evidence):
+                cached = self._compute(tuple(evidence))
+                self._snapshot = cached
+            return cached
+
+    def _compute(self, evidence: tuple[Evidence, ...]) -> Snapshot:
+        prior = self.probabilities().distribution()
+        obs = observations(evidence)
+        try:
+            post = posterior(self.compiled, prior, obs)
+            line = timeline(self.compiled, prior, obs)
+            seen = sorted({o.signpost for o in obs})
+            watch = watch_list(self.compiled, post.distribution, exclude=seen)
+        except EngineError as exc:
+            return Snapshot(_key(evidence), evidence, None, None, error=str(exc))
+        return Snapshot(_key(evidence), evidence, post, line, watch)
+
+    def scenario_probability(self, snap: Snapshot, indices: Sequence[int]) -> tuple[float, float]:
+        """(before evidence, now) probability that the system settles in this complete scenario."""
+        row = np.asarray(indices, dtype=np.int64)
+        before = 0.0
+        probs = self.probabilities()
+        settled = probs.draws - probs.cycles
+        for a in probs.attractors:
+            if a.indices == tuple(int(i) for i in row):
+                before = a.count / settled if settled else 0.0
+        now = 0.0
+        if snap.posterior is not None:
+            dist = snap.posterior.distribution
+            hits = np.all(dist.indices == row[None, :], axis=1)
+            now = float(dist.probabilities[hits].sum())
+        return before, now
+
+    def warm(self) -> None:
+        self.probabilities()
+        self.assumptions()
+
+
+class AppState:
+    """The models (by id), the ledger and the write policy of one app."""
+
+    def __init__(
+        self,
+        models: Sequence[str | Path],
+        db: str | None,
+        token: str | None,
+        allow_anonymous_writes: bool,
+        settings: Settings,
+    ) -> None:
+        entries: dict[str, ModelEntry] = {}
+        for ref in models or [DEFAULT_MODEL]:
+            entry = ModelEntry(load_model(ref), settings)
+            if entry.id in entries:
+                raise EngineError(f"two models have the id {entry.id!r}; each model must have its own id")
+            entries[entry.id] = entry
+        self.entries = entries
+        self.settings = settings
+        self.token = token or None
+        self.allow_anonymous_writes = allow_anonymous_writes
+        self.secret = secrets.token_bytes(32)
+        self.ledger = open_ledger(db)
+        self._write_lock = threading.Lock()
+
+    @property
+    def write_policy(self) -> str:
+        """``token`` (writes need the token), ``anonymous`` (anyone may write) or ``disabled``."""
+        if self.token is not None:
+            return "token"
+        return "anonymous" if self.allow_anonymous_writes else "disabled"
+
+    def refresh_forecasts(self, entry: ModelEntry) -> None:
+        """Record the model's new probability for its open questions, as the command line does."""
+        snap = entry.snapshot(self.ledger)
+        if snap.posterior is not None:
+            with self._write_lock:
+                refresh_model_forecasts(entry.compiled, snap.posterior, self.ledger, dt.date.today())
+
+    def warm(self) -> None:
+        """Compute every model's costly results (meant for a background thread at start-up).
+
+        A failure is only logged: the request that needs the result computes it again and reports it.
+        """
+        try:
+            for entry in self.entries.values():
+                entry.warm()
+                entry.snapshot(self.ledger)
+        except ScenaristError as exc:
+            log.warning("warming the caches failed: %s", exc)
+
+    def close(self) -> None:
+        self.ledger.close()
