@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, Final
@@ -110,7 +111,7 @@ class SQLiteBackend(Backend):
             cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if self.path is not None:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _ensure_wal(cursor)
         finally:
             cursor.close()
 
@@ -118,6 +119,28 @@ class SQLiteBackend(Backend):
         result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
         dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
         return result == ["ok"] and dangling is None
+
+
+def _ensure_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the file to write-ahead logging once; the mode then persists in the file.
+
+    Switching needs a moment of exclusive access and SQLite may answer "locked" at once,
+    without waiting, while other processes open the same new file: retry until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    delay = 0.005
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()
+            if mode is not None and str(mode[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _begin_sqlite(conn: sa.Connection) -> None:
