@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["scan_parts", "scan_range"]
+__all__ = ["advance", "scan_parts", "scan_range", "start_odometer"]
 
 
 @njit(cache=True, nogil=True)
@@ -19,6 +19,55 @@ def _decode(flat: np.int64, dsize: np.ndarray, pos: np.ndarray) -> None:
     for k in range(dsize.shape[0] - 1, -1, -1):
         pos[k] = flat % dsize[k]
         flat //= dsize[k]
+
+
+@njit(cache=True, nogil=True)
+def start_odometer(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    dom: np.ndarray,
+    dsize: np.ndarray,
+    start: np.int64,
+    pos: np.ndarray,
+    z: np.ndarray,
+    theta: np.ndarray,
+) -> None:
+    """Set ``pos`` (domain positions), ``z`` (variants) and ``theta`` (balances) to flat position ``start``."""
+    _decode(start, dsize, pos)
+    theta[:] = 0
+    for k in range(dsize.shape[0]):
+        z[k] = dom[k, pos[k]]
+        row = off[k] + z[k]
+        for v in range(matrix.shape[1]):
+            theta[v] += matrix[row, v]
+
+
+@njit(cache=True, nogil=True)
+def advance(
+    matrix: np.ndarray,
+    off: np.ndarray,
+    dom: np.ndarray,
+    dsize: np.ndarray,
+    pos: np.ndarray,
+    z: np.ndarray,
+    theta: np.ndarray,
+) -> None:
+    """Step the odometer to the next scenario, updating the balances of the descriptors that change."""
+    k = dsize.shape[0] - 1
+    while k >= 0:
+        old = off[k] + z[k]
+        pos[k] += 1
+        carry = pos[k] == dsize[k]
+        if carry:
+            pos[k] = 0
+        z[k] = dom[k, pos[k]]
+        new = off[k] + z[k]
+        if new != old:
+            for v in range(matrix.shape[1]):
+                theta[v] += matrix[new, v] - matrix[old, v]
+        if not carry:
+            break
+        k -= 1
 
 
 @njit(cache=True, nogil=True)
@@ -54,16 +103,10 @@ def scan_range(
     written and the caller must run the range again with a larger buffer.
     """
     n = dsize.shape[0]
-    nv = matrix.shape[1]
     pos = np.zeros(n, dtype=np.int64)
     z = np.zeros(n, dtype=np.int64)
-    _decode(start, dsize, pos)
-    theta = np.zeros(nv, dtype=np.int64)
-    for k in range(n):
-        z[k] = dom[k, pos[k]]
-        row = off[k] + z[k]
-        for v in range(nv):
-            theta[v] += matrix[row, v]
+    theta = np.zeros(matrix.shape[1], dtype=np.int64)
+    start_odometer(matrix, off, dom, dsize, start, pos, z, theta)
     found = np.int64(0)
     cap = out.shape[0]
     for _ in range(start, stop):
@@ -72,22 +115,7 @@ def scan_range(
                 for k in range(n):
                     out[found, k] = z[k]
             found += 1
-        # advance the odometer, updating the balances of the descriptors that change
-        k = n - 1
-        while k >= 0:
-            old = off[k] + z[k]
-            pos[k] += 1
-            carry = pos[k] == dsize[k]
-            if carry:
-                pos[k] = 0
-            z[k] = dom[k, pos[k]]
-            new = off[k] + z[k]
-            if new != old:
-                for v in range(nv):
-                    theta[v] += matrix[new, v] - matrix[old, v]
-            if not carry:
-                break
-            k -= 1
+        advance(matrix, off, dom, dsize, pos, z, theta)
     return found
 
 

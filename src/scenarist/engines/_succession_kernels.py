@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from scenarist.engines._kernels import advance, start_odometer
+
 __all__ = ["CYCLE", "OVERFLOW", "settle", "weights_of_starts", "weights_parts", "weights_range"]
 
 CYCLE = -1
@@ -114,36 +116,14 @@ def weights_range(
 ) -> None:
     """Global succession from every start in ``[start, stop)`` of the domain; tally the endpoints."""
     n = dsize.shape[0]
-    nv = matrix.shape[1]
     pos = np.zeros(n, dtype=np.int64)
-    flat = start
-    for k in range(n - 1, -1, -1):
-        pos[k] = flat % dsize[k]
-        flat //= dsize[k]
     z = np.zeros(n, dtype=np.int64)
-    theta = np.zeros(nv, dtype=np.int64)
-    for k in range(n):
-        z[k] = dom[k, pos[k]]
-        for v in range(nv):
-            theta[v] += matrix[off[k] + z[k], v]
+    theta = np.zeros(matrix.shape[1], dtype=np.int64)
+    start_odometer(matrix, off, dom, dsize, start, pos, z, theta)
     hist = np.empty(max_steps, dtype=np.int64)
     for _ in range(start, stop):
         _tally(settle(matrix, off, counts, movable, z, theta, hist), attractors, weights, extra)
-        k = n - 1
-        while k >= 0:
-            old = off[k] + z[k]
-            pos[k] += 1
-            carry = pos[k] == dsize[k]
-            if carry:
-                pos[k] = 0
-            z[k] = dom[k, pos[k]]
-            new = off[k] + z[k]
-            if new != old:
-                for v in range(nv):
-                    theta[v] += matrix[new, v] - matrix[old, v]
-            if not carry:
-                break
-            k -= 1
+        advance(matrix, off, dom, dsize, pos, z, theta)
 
 
 @njit(cache=True, parallel=True)
