@@ -17,6 +17,7 @@ __all__ = ["CYCLE", "OVERFLOW", "settle", "weights_of_starts", "weights_parts", 
 
 CYCLE = -1
 OVERFLOW = -2
+_CACHE_SIZE = 1 << 16
 
 
 @njit(cache=True, nogil=True)
@@ -114,15 +115,42 @@ def weights_range(
     extra: np.ndarray,
     max_steps: np.int64,
 ) -> None:
-    """Global succession from every start in ``[start, stop)`` of the domain; tally the endpoints."""
+    """Global succession from every start in ``[start, stop)`` of the domain; tally the endpoints.
+
+    Neighbouring starts often share their first successor, so where each successor settles
+    is remembered in a small direct-mapped cache (the map is deterministic: a start that is
+    not a fixed point ends wherever its successor ends).
+    """
     n = dsize.shape[0]
     pos = np.zeros(n, dtype=np.int64)
     z = np.zeros(n, dtype=np.int64)
+    nz = np.zeros(n, dtype=np.int64)
     theta = np.zeros(matrix.shape[1], dtype=np.int64)
+    scratch = np.zeros(matrix.shape[1], dtype=np.int64)
     start_odometer(matrix, off, dom, dsize, start, pos, z, theta)
     hist = np.empty(max_steps, dtype=np.int64)
+    cache_keys = np.full(_CACHE_SIZE, -1, dtype=np.int64)
+    cache_vals = np.zeros(_CACHE_SIZE, dtype=np.int64)
     for _ in range(start, stop):
-        _tally(settle(matrix, off, counts, movable, z, theta, hist), attractors, weights, extra)
+        if not _step(theta, off, z, movable, nz):
+            target = _flat(z, counts)
+        else:
+            key = _flat(nz, counts)
+            slot = key & (_CACHE_SIZE - 1)
+            if cache_keys[slot] == key:
+                target = cache_vals[slot]
+            else:
+                scratch[:] = theta
+                for k in range(n):
+                    if nz[k] != z[k]:
+                        old = off[k] + z[k]
+                        new = off[k] + nz[k]
+                        for v in range(matrix.shape[1]):
+                            scratch[v] += matrix[new, v] - matrix[old, v]
+                target = settle(matrix, off, counts, movable, nz, scratch, hist)
+                cache_keys[slot] = key
+                cache_vals[slot] = target
+        _tally(target, attractors, weights, extra)
         advance(matrix, off, dom, dsize, pos, z, theta)
 
 
