@@ -318,8 +318,30 @@ def _exhaustive(
     return scan(model, domain, tolerance, progress, executor)
 
 
-SOLVERS: dict[str, Solver] = {"exhaustive": _exhaustive}
-"""Exact solvers by name. All return the same set; they differ in speed."""
+def _pruned(
+    model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None, executor: Executor | None
+) -> IntArray:
+    from scenarist.engines.search import pruned_search
+
+    return pruned_search(model, domain, tolerance, progress, executor)
+
+
+AUTO_EXHAUSTIVE_BELOW = 50_000
+"""``solver="auto"`` enumerates domains smaller than this exhaustively (as fast there) and searches larger ones."""
+
+
+def _auto_choice(domain: Domain) -> str:
+    return "exhaustive" if domain.size < AUTO_EXHAUSTIVE_BELOW else "pruned"
+
+
+def _auto(
+    model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None, executor: Executor | None
+) -> IntArray:
+    return SOLVERS[_auto_choice(domain)](model, domain, tolerance, progress, executor)
+
+
+SOLVERS: dict[str, Solver] = {"exhaustive": _exhaustive, "pruned": _pruned, "auto": _auto}
+"""Exact solvers by name. All return the same set; they differ in speed (``auto`` picks one by domain size)."""
 
 
 def find_scenarios(
@@ -327,7 +349,7 @@ def find_scenarios(
     *,
     tolerance: int = 0,
     fixed: Mapping[str, str] | None = None,
-    solver: str = "exhaustive",
+    solver: str = "auto",
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> ScenarioSet:
@@ -342,6 +364,7 @@ def find_scenarios(
         raise EngineError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
     fixed = dict(fixed or {})
     domain = domain_of(model, fixed)
+    solver = _auto_choice(domain) if solver == "auto" else solver
     found = SOLVERS[solver](model, domain, tolerance, progress, executor)
     scenarios = [evaluate(model, row, fixed=fixed) for row in found]
     scenarios.sort(key=lambda s: (s.inconsistency, -s.total_impact_score, s.indices))
