@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import model_from_matrix
 from scenarist.engines.cib import domain_of
 from scenarist.engines.executors import DaskExecutor, SerialExecutor
 from scenarist.engines.exhaustive import scan
+from scenarist.engines.search import search
 from scenarist.engines.uncertainty import scenario_probabilities
 from scenarist.engines.weights import volume_weights
 from scenarist.errors import EngineError
@@ -68,3 +70,24 @@ def test_executor_misuse_is_refused() -> None:
         DaskExecutor(workers=0)
     with pytest.raises(EngineError):
         DaskExecutor(workers=1).map(abs, [1])
+
+
+def test_pruned_search_split_by_prefixes_on_two_workers(dask: DaskExecutor) -> None:
+    from scenarist.engines.cib import find_scenarios
+
+    model = compile_model(read_scw(DATA / "CIB_nested.scw"))
+    for tolerance in (0, 1):
+        here = find_scenarios(model, tolerance=tolerance, solver="pruned")
+        there = find_scenarios(model, tolerance=tolerance, solver="pruned", executor=dask)
+        assert here == there
+    assert len(find_scenarios(model, solver="pruned", executor=dask)) == 20
+    rng = np.random.default_rng(11)
+    counts = (3,) * 16
+    matrix = rng.integers(-3, 4, size=(48, 48)) * (rng.random((48, 48)) > 0.3)
+    for k in range(16):
+        matrix[3 * k : 3 * k + 3, 3 * k : 3 * k + 3] = 0
+    random_model = model_from_matrix(counts, matrix.tolist())
+    result = search(random_model, domain_of(random_model), 1, executor=dask)
+    assert result.prefixes > 1, "the model should be large enough to be split by prefixes"
+    serial = search(random_model, domain_of(random_model), 1)
+    assert np.array_equal(result.indices, serial.indices)
