@@ -21,9 +21,11 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from machine import cpu_model
 
 from scenarist.engines.bayes import Observation, posterior, watch_list
 from scenarist.engines.cib import find_scenarios
+from scenarist.engines.executors import DaskExecutor, SerialExecutor
 from scenarist.engines.uncertainty import scenario_probabilities
 from scenarist.engines.weights import volume_weights
 from scenarist.model import compile_model, load_model
@@ -33,6 +35,7 @@ from scenarist.model.scw import read_scw
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "tests" / "data" / "scenariowizard"
 RESULTS = HERE / "results.md"
+Row = tuple[str, str, float, float, float]
 
 
 def _model(name: str) -> CompiledModel:
@@ -81,14 +84,50 @@ def _cases() -> dict[str, tuple[str, Callable[[], object], int]]:
     return cases
 
 
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+def _measure(
+    name: str, what: str, job: Callable[[], object], units: int, repeat: int
+) -> tuple[str, str, float, float, float]:
+    job()  # compile / warm up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    print(f"{name:50s} median {median:8.3f} s  min {min(times):8.3f} s  {units / median:14,.0f} /s", flush=True)
+    return (name, what, median, min(times), units / median)
+
+
+def _worker_cases(repeat: int) -> list[Row]:
+    """The same chunked work in this process and on local Dask clusters of 1 and 2 workers."""
+    nested = _model("CIB_nested")
+    bundled = compile_model(load_model())
+    rows = []
+    for label, make in (
+        ("in-process", SerialExecutor),
+        ("dask-1-worker", lambda: DaskExecutor(workers=1)),
+        ("dask-2-workers", lambda: DaskExecutor(workers=2)),
+    ):
+        with make() as executor:
+            rows.append(
+                _measure(
+                    f"{label}:exhaustive:CIB_nested",
+                    f"exhaustive consistent set, {nested.scenario_space:,} scenarios",
+                    lambda e=executor: find_scenarios(nested, solver="exhaustive", executor=e),  # type: ignore[misc]
+                    nested.scenario_space,
+                    repeat,
+                )
+            )
+            rows.append(
+                _measure(
+                    f"{label}:draws:us-russia-2025",
+                    "probability engine, 200,000 judgment draws",
+                    lambda e=executor: scenario_probabilities(bundled, draws=200_000, seed=1, executor=e),  # type: ignore[misc]
+                    200_000,
+                    repeat,
+                )
+            )
+    return rows
 
 
 def main() -> None:
@@ -101,19 +140,13 @@ def main() -> None:
     for name, (what, job, units) in _cases().items():
         if args.only and args.only not in name:
             continue
-        job()  # compile / warm up
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            job()
-            times.append(time.perf_counter() - start)
-        median = statistics.median(times)
-        rows.append((name, what, median, min(times), units / median))
-        print(f"{name:50s} median {median:8.3f} s  min {min(times):8.3f} s  {units / median:14,.0f} /s", flush=True)
+        rows.append(_measure(name, what, job, units, args.repeat))
+    if not args.only or "dask" in args.only:
+        rows += _worker_cases(args.repeat)
     if args.no_record:
         return
     machine = (
-        f"{_cpu()}, {os.cpu_count()} logical cores, numba threads {numba.get_num_threads()}, "
+        f"{cpu_model()}, {os.cpu_count()} logical cores, numba threads {numba.get_num_threads()}, "
         f"{platform.system()} {platform.release()}"
     )
     versions = f"Python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}"

@@ -40,6 +40,7 @@ from scenarist.model.compile import CompiledModel
 from scenarist.model.scw import read_scw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import cpu_model
 from random_models import DEFAULT_ZERO_SHARE, random_model
 
 HERE = Path(__file__).resolve().parent
@@ -62,16 +63,6 @@ class Row:
     nodes: int | None
     note: str
     rss_mb: float
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _rss_mb() -> float:
@@ -160,7 +151,7 @@ def _fmt_seconds(s: float) -> str:
 
 def _record(rows: list[Row], args: argparse.Namespace, load: tuple[str, str]) -> None:
     machine = (
-        f"{_cpu()}, {os.cpu_count()} logical cores, numba threads {numba.get_num_threads()}, "
+        f"{cpu_model()}, {os.cpu_count()} logical cores, numba threads {numba.get_num_threads()}, "
         f"{platform.system()} {platform.release()}; load average {load[0]} at start, {load[1]} at end"
     )
     versions = f"Python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}"

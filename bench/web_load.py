@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from machine import describe
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results-web.md"
@@ -71,16 +72,6 @@ def _free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
@@ -226,7 +217,7 @@ def main() -> None:
     if not args.no_record:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         cmd = "python bench/web_load.py " + " ".join(sys.argv[1:])
-        machine = f"{_cpu()}, {os.cpu_count()} logical cores, {platform.system()} {platform.release()}"
+        machine = describe()
         versions = f"Python {platform.python_version()}, httpx {httpx.__version__}"
         section = [
             f"## {stamp}",

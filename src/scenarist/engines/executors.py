@@ -19,6 +19,7 @@ from scenarist.errors import EngineError, MissingExtraError
 
 __all__ = ["DaskExecutor", "Executor", "SerialExecutor", "run_batches", "run_items"]
 
+_MIN_BATCH = 16
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -43,7 +44,11 @@ class SerialExecutor:
 
 
 class DaskExecutor:
-    """Runs items on a Dask cluster: a new local cluster of ``workers`` processes, or ``scheduler``."""
+    """Runs items on a Dask cluster: a new local cluster of ``workers`` processes, or ``scheduler``.
+
+    A local cluster gives each worker one core (one worker thread, compiled kernels on one
+    thread), so ``workers`` is the number of cores used.
+    """
 
     def __init__(self, *, workers: int | None = None, scheduler: str | None = None) -> None:
         if workers is None and scheduler is None:
@@ -64,13 +69,17 @@ class DaskExecutor:
             if self.scheduler is not None:
                 self._client = Client(self.scheduler)  # type: ignore[no-untyped-call]
             else:
-                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
-                )
+                import dask
+
+                # One core per worker: the compiled kernels of each worker run on one thread.
+                with dask.config.set({"distributed.nanny.pre-spawn-environ.NUMBA_NUM_THREADS": "1"}):
+                    self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                        n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                    )
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
-        except OSError as exc:
+        except (OSError, RuntimeError, TimeoutError) as exc:
             self.close()
-            raise EngineError(f"cannot reach the Dask scheduler: {exc}") from exc
+            raise EngineError(f"cannot start or reach the Dask cluster: {exc}") from exc
         return self
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -110,7 +119,8 @@ def run_batches(
     """:func:`run_items` in batches, reporting ``progress(done, total)`` after each (sizes weigh the items)."""
     weights = list(sizes) if sizes is not None else [1] * len(items)
     total = sum(weights)
-    per_batch = max(1, len(items) // 20) if executor is not None else 1
+    # Through an executor, batches must be large enough to keep every worker busy.
+    per_batch = max(_MIN_BATCH, -(-len(items) // 10)) if executor is not None else 1
     results: list[R] = []
     done = 0
     for start in range(0, len(items), per_batch):
