@@ -12,6 +12,7 @@ Executors are context managers; Dask is imported only when a Dask executor is en
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
@@ -69,13 +70,9 @@ class DaskExecutor:
             if self.scheduler is not None:
                 self._client = Client(self.scheduler)  # type: ignore[no-untyped-call]
             else:
-                import dask
-
-                # One core per worker: the compiled kernels of each worker run on one thread.
-                with dask.config.set({"distributed.nanny.pre-spawn-environ.NUMBA_NUM_THREADS": "1"}):
-                    self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
-                        n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
-                    )
+                self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
+                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
                 self._client = Client(self._cluster)  # type: ignore[no-untyped-call]
         except (OSError, RuntimeError, TimeoutError) as exc:
             self.close()
@@ -85,7 +82,8 @@ class DaskExecutor:
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         if self._client is None:
             raise EngineError("enter the Dask executor (with ...) before mapping work onto it")
-        futures = self._client.map(fn, list(items), pure=False)
+        task = partial(_on_threads, fn, 1) if self._cluster is not None else fn
+        futures = self._client.map(task, list(items), pure=False)
         return list(self._client.gather(futures))
 
     def close(self) -> None:
@@ -100,6 +98,14 @@ class DaskExecutor:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _on_threads(fn: Callable[[T], R], threads: int, item: T) -> R:
+    """Run ``fn(item)`` with the compiled kernels limited to ``threads`` threads (one core per local worker)."""
+    import numba
+
+    numba.set_num_threads(min(threads, numba.get_num_threads()))
+    return fn(item)
 
 
 def run_items(executor: Executor | None, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
