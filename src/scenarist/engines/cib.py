@@ -204,6 +204,11 @@ class Domain:
             size *= len(a)
         return size
 
+    @property
+    def fixed_positions(self) -> dict[int, int]:
+        """Descriptor index → forced variant index, for the descriptors held by an intervention."""
+        return {k: a[0] for k, a in enumerate(self.allowed) if not self.checked[k]}
+
 
 def domain_of(model: CompiledModel, fixed: Mapping[str, str] | None = None) -> Domain:
     """The search domain: every variant free, except descriptors fixed to one variant."""

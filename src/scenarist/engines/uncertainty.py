@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scenarist.engines.bayes import Distribution
-from scenarist.engines.cib import Progress
+from scenarist.engines.cib import Progress, domain_of
 from scenarist.engines.executors import Executor, run_batches
 from scenarist.engines.weights import wilson_interval
 from scenarist.errors import EngineError
@@ -252,21 +252,6 @@ def _simulate(
     return counts, cycles
 
 
-def _unflat(model: CompiledModel, flat: int) -> tuple[int, ...]:
-    out = []
-    for c in reversed(model.counts.tolist()):
-        out.append(flat % c)
-        flat //= c
-    return tuple(reversed(out))
-
-
-def _fixed_indices(model: CompiledModel, fixed: Mapping[str, str]) -> dict[int, int]:
-    if not fixed:
-        return {}
-    full = model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
-    return {model.descriptor_ids.index(d): full[model.descriptor_ids.index(d)] for d in fixed}
-
-
 def scenario_probabilities(
     model: CompiledModel,
     *,
@@ -294,7 +279,7 @@ def scenario_probabilities(
     if starts == "enumerate" and any(p is not None for p in model.priors):
         raise EngineError("enumerated starts ignore priors: use random starts for a model with priors")
     fixed = dict(fixed or {})
-    fixed_idx = _fixed_indices(model, fixed)
+    fixed_idx = domain_of(model, fixed).fixed_positions
     cells = judgment_cells(model, spreads)
     matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
     rows, cols, sigma = cells
@@ -303,7 +288,7 @@ def scenario_probabilities(
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
     for flat, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        indices = _unflat(model, flat)
+        indices = model.unflat(flat)
         named = model.named_of(indices)
         for n in named:
             named_counts[n] += count

@@ -117,21 +117,6 @@ class VolumeWeights:
         )
 
 
-def _flat_indices(model: CompiledModel, rows: IntArray) -> IntArray:
-    flat = np.zeros(len(rows), dtype=np.int64)
-    for k in range(model.n_descriptors):
-        flat = flat * int(model.counts[k]) + rows[:, k]
-    return flat
-
-
-def _unflat(model: CompiledModel, flat: int) -> tuple[int, ...]:
-    out = []
-    for c in reversed(model.counts.tolist()):
-        out.append(flat % c)
-        flat //= c
-    return tuple(reversed(out))
-
-
 @dataclass(frozen=True, eq=False)
 class _Job:
     """What every chunk of a weights run needs (picklable for other processes)."""
@@ -225,9 +210,9 @@ def volume_weights(
         raise EngineError(f"--starts must be positive, got {starts}")
     consistent = find_scenarios(model, tolerance=0, fixed=fixed)
     rows = np.array([s.indices for s in consistent.scenarios], dtype=np.int64).reshape(-1, model.n_descriptors)
-    attractors = np.sort(_flat_indices(model, rows))
+    attractors = np.sort(model.flat_indices(rows))
     dom, dsize, movable = domain_arrays(domain)
-    fixed_idx = {k: a[0] for k, a in enumerate(domain.allowed) if not domain.checked[k]}
+    fixed_idx = domain.fixed_positions
     job = _Job(model.matrix, model.offsets, model.counts, dom, dsize, movable, attractors, fixed_idx, seed)
     if method == "exact":
         total = domain.size
@@ -241,7 +226,7 @@ def volume_weights(
     items = []
     for slot, flat in enumerate(attractors.tolist()):
         weight = int(tallies[slot])
-        indices = _unflat(model, flat)
+        indices = model.unflat(flat)
         interval = wilson_interval(weight, total) if method == "monte-carlo" else None
         items.append(
             AttractorWeight(

@@ -98,6 +98,21 @@ class CompiledModel:
             out.append(self.variant_ids[k].index(v))
         return tuple(out)
 
+    def flat_indices(self, rows: IntArray) -> IntArray:
+        """Each row of 0-based variant indices as one mixed-radix number (last descriptor fastest)."""
+        flat = np.zeros(len(rows), dtype=np.int64)
+        for k in range(self.n_descriptors):
+            flat = flat * int(self.counts[k]) + rows[:, k]
+        return flat
+
+    def unflat(self, flat: int) -> tuple[int, ...]:
+        """The 0-based variant indices of a mixed-radix scenario number (inverse of :meth:`flat_indices`)."""
+        out = []
+        for c in reversed(self.counts.tolist()):
+            out.append(int(flat % c))
+            flat //= c
+        return tuple(reversed(out))
+
     def named_of(self, indices: Indices) -> tuple[str, ...]:
         """Ids of the named scenarios that a complete scenario falls into."""
         if not self.named_ids:
