@@ -62,6 +62,7 @@ DbOpt = Annotated[
 DrawsOpt = Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
 FormatOpt = Annotated[ViewFormat, typer.Option("--format", help="table or json.")]
+ModelIdOpt = Annotated[str | None, typer.Option("--model", help="Only this model id.")]
 
 
 class YesNo(StrEnum):
@@ -215,7 +216,7 @@ def evidence_add(
 @evidence_app.command("list")
 @guarded
 def evidence_list(
-    model: Annotated[str | None, typer.Option("--model", help="Only this model id.")] = None,
+    model: ModelIdOpt = None,
     include_all: Annotated[bool, typer.Option("--all", help="Include retracted evidence.")] = False,
     db: DbOpt = None,
     fmt: FormatOpt = ViewFormat.table,
@@ -379,7 +380,7 @@ def forecast_predict(
 @forecast_app.command("list")
 @guarded
 def forecast_list(
-    model: Annotated[str | None, typer.Option("--model", help="Only this model id.")] = None,
+    model: ModelIdOpt = None,
     db: DbOpt = None,
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
@@ -421,7 +422,7 @@ def forecast_resolve(
 @forecast_app.command("scores")
 @guarded
 def forecast_scores(
-    model: Annotated[str | None, typer.Option("--model", help="Only this model id.")] = None,
+    model: ModelIdOpt = None,
     db: DbOpt = None,
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
