@@ -6,8 +6,6 @@ import csv
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -76,12 +74,6 @@ class Resolution(StrEnum):
     annulled = "annulled"
 
 
-@contextmanager
-def _ledger(db: str | None) -> Iterator[Ledger]:
-    with open_ledger(db) as ledger:
-        yield ledger
-
-
 def _json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, indent=2, default=str) + "\n")
 
@@ -130,7 +122,7 @@ def probabilities(
             f"Intervention {forced}: the fixed descriptors keep their variant in every draw; evidence is not applied."
         )
         return
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         a = _assess(compiled, ledger, draws, seed, workers, scheduler)
     if fmt is ViewFormat.json:
         doc = a.probabilities.to_dict()
@@ -149,7 +141,7 @@ def signposts(
 ) -> None:  # fmt: skip
     """The signposts and the watch list: unobserved signposts ranked by expected information gain."""
     model, compiled = load(model_ref)
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         a = _assess(compiled, ledger, draws, seed)
     if fmt is ViewFormat.json:
         _json(
@@ -173,7 +165,7 @@ def timeline_cmd(
 ) -> None:  # fmt: skip
     """Named-scenario probabilities after each dated piece of evidence."""
     model, compiled = load(model_ref)
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         a = _assess(compiled, ledger, draws, seed)
     if fmt is ViewFormat.json:
         _json(a.timeline.to_dict())
@@ -204,7 +196,7 @@ def evidence_add(
     model = load_model(model_ref)
     item = EvidenceInput(model.id, signpost, observed is YesNo.yes, parse_date(date), source, url, reliability, note)
     check_evidence_input(model, item)
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         row = ledger.add_evidence(
             item.model_id, item.signpost_id, item.observed, item.date, item.source, item.url, item.reliability,
             item.note,
@@ -222,7 +214,7 @@ def evidence_list(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """List the evidence in the ledger (retracted items only with --all)."""
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         rows = ledger.list_evidence(model, include_retracted=include_all)
     if fmt is ViewFormat.json:
         _json({"evidence": [r.to_dict() for r in rows]})
@@ -250,7 +242,7 @@ def evidence_retract(
     db: DbOpt = None,
 ) -> None:
     """Mark evidence as retracted: it stays in the ledger but no longer moves the probabilities."""
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         row = ledger.retract(evidence_id, reason)
         try:
             _refresh(model_ref or row.model_id, ledger)
@@ -322,7 +314,7 @@ def evidence_import(
     """Import evidence from a CSV file: every row is checked first; all rows are stored or none."""
     model = load_model(model_ref)
     rows = _csv_rows(file, model)
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         stored = ledger.import_evidence(rows)
         _refresh(model_ref, ledger)
     out.print(f"imported {len(stored)} evidence row(s) from {file}")
@@ -343,7 +335,7 @@ def forecast_add(
     model, compiled = load(model_ref)
     defined = {q.id: q for q in model.forecasts}
     today = dt.date.today()
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         if question_id in defined:
             q = defined[question_id]
             kind, ref = question_event(q)
@@ -372,7 +364,7 @@ def forecast_predict(
     db: DbOpt = None,
 ) -> None:
     """Record a hand-entered forecast for a question."""
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         f = ledger.record_forecast(question_id, probability, parse_date(date) if date else dt.date.today())
     out.print(f"forecast #{f.id}: {f.probability:.1%} on {f.date}")
 
@@ -385,7 +377,7 @@ def forecast_list(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """Questions with their standing forecasts and resolutions."""
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         questions = ledger.list_questions(model)
         history = {q.id: ledger.forecasts(q.id) for q in questions}
     if fmt is ViewFormat.json:
@@ -414,7 +406,7 @@ def forecast_resolve(
     db: DbOpt = None,
 ) -> None:
     """Resolve a question (yes, no or annulled) with its date and source."""
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         q = ledger.resolve(question_id, outcome.value, parse_date(date), source)
     out.print(f"question {q.id} resolved {q.outcome} on {q.resolved_on}")
 
@@ -427,7 +419,7 @@ def forecast_scores(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """Brier, log and time-averaged Brier scores of resolved questions, and the calibration table."""
-    with _ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         report = resolved_questions(ledger, model)
     if fmt is ViewFormat.json:
         _json(report.to_dict())
