@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scenarist.engines.cib import Progress
+from scenarist.engines._progress import Progress
 from scenarist.engines.uncertainty import CONFIDENCE_SPREAD, judgment_cells, scenario_probabilities
 from scenarist.model.compile import CompiledModel
 
