@@ -22,6 +22,7 @@ from scenarist.engines.bayes import Observation, posterior, timeline
 from scenarist.engines.cib import explain, find_scenarios
 from scenarist.engines.ensembles import evaluate_ensemble
 from scenarist.engines.interventions import compare_intervention
+from scenarist.engines.multistart import find_some
 from scenarist.engines.scoring import ResolvedQuestion, score_questions
 from scenarist.engines.search import search
 from scenarist.engines.sensitivity import key_assumptions
@@ -96,6 +97,7 @@ BUILDERS: dict[str, tuple[Callable[[], Any], str]] = {
     "Posterior": (_posterior, "us-russia-2025"),
     "Timeline": (_timeline, "us-russia-2025"),
     "ScoreReport": (_scores, "tiny"),
+    "MultistartResult": (lambda: find_some(tiny(), starts=100), "tiny"),
 }
 
 

@@ -169,10 +169,17 @@ def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
 
 
 def find(
-    compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str], executor: Executor | None = None
+    compiled: CompiledModel,
+    *,
+    tolerance: int,
+    fixed: dict[str, str],
+    executor: Executor | None = None,
+    solver: str = "auto",
 ) -> ScenarioSet:
     with progress_bar(compiled.scenario_space, "evaluating scenarios") as progress:
-        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress, executor=executor)
+        return find_scenarios(
+            compiled, tolerance=tolerance, fixed=fixed, solver=solver, progress=progress, executor=executor
+        )
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from scenarist.cli._app import (
     progress_bar,
 )
 from scenarist.engines.cib import Progress as ProgressCallback
-from scenarist.engines.cib import ScenarioSet, explain, parse_scenario
+from scenarist.engines.cib import ScenarioSet, SolverName, explain, parse_scenario
 from scenarist.errors import EngineError
 from scenarist.evidence import open_ledger
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
@@ -207,13 +207,20 @@ def scenarios(
     fix: FixOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    method: Annotated[
+        SolverName,
+        typer.Option(
+            help="Exact solver, or multistart: local search from many starts for spaces too large for "
+            "exact search (may miss some)."
+        ),
+    ] = SolverName.auto,
 ) -> None:
     """List the scenarios whose inconsistency is at most TOLERANCE."""
     from scenarist.report.tables import scenario_rows
 
     model, compiled = load(model_ref)
     with executor_for(workers, scheduler) as executor:
-        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor)
+        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor, solver=method)
     if result.fixed and fmt is OutputFormat.table:
         _report_intervention(model, compiled, dict(result.fixed), tolerance)
     if fmt is OutputFormat.json:
@@ -223,6 +230,8 @@ def scenarios(
     else:
         title = f"{len(result)} scenario(s) with inconsistency ≤ {tolerance} of {result.scenario_space:,}"
         out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
+        if not result.complete:
+            out.print("Found by local search from many starts: scenarios it did not reach may be missing.")
 
 
 @app.command(name="explain")

@@ -15,7 +15,7 @@ consistency condition; every other descriptor must still be consistent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +24,9 @@ import numpy.typing as npt
 
 from scenarist.engines._domain import Domain, domain_of
 from scenarist.engines._progress import Progress
+from scenarist.engines._scenario import Scenario, _check_indices, _figures, evaluate, impact_scores
 from scenarist.engines._sentinels import NO_RIVAL
-from scenarist.engines.solvers import AUTO_EXHAUSTIVE_BELOW, SOLVERS, SolverName, resolve_solver
+from scenarist.engines.solvers import AUTO_EXHAUSTIVE_BELOW, EXACT_SOLVERS, SOLVERS, SolverName, resolve_solver
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel, Indices
 
@@ -56,28 +57,6 @@ IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
-class Scenario:
-    """One complete scenario with its CIB figures and the named scenarios it falls into."""
-
-    indices: tuple[int, ...]
-    variants: Mapping[str, str]
-    inconsistency: int
-    consistency_value: int
-    total_impact_score: int
-    named: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "indices": list(self.indices),
-            "variants": dict(self.variants),
-            "inconsistency": self.inconsistency,
-            "consistency_value": self.consistency_value,
-            "total_impact_score": self.total_impact_score,
-            "named": list(self.named),
-        }
-
-
-@dataclass(frozen=True)
 class ScenarioSet:
     """The scenarios of a model whose inconsistency is at most ``tolerance``.
 
@@ -97,6 +76,11 @@ class ScenarioSet:
 
     def __len__(self) -> int:
         return len(self.scenarios)
+
+    @property
+    def complete(self) -> bool:
+        """True when an exact solver produced the set; False for ``cib-multistart``, which may miss some."""
+        return self.method.removeprefix("cib-") in EXACT_SOLVERS
 
     def consistent(self) -> tuple[Scenario, ...]:
         """The fully consistent scenarios (inconsistency 0)."""
@@ -195,55 +179,6 @@ class ScenarioBalance:
         )
 
 
-def _check_indices(model: CompiledModel, indices: Indices) -> IntArray:
-    z = np.asarray(indices, dtype=np.int64)
-    if z.shape != (model.n_descriptors,) or np.any(z < 0) or np.any(z >= model.counts):
-        raise EngineError(
-            f"a scenario needs one variant index per descriptor ({model.n_descriptors}), "
-            f"each below its variant count {model.counts.tolist()}; got {list(indices)}"
-        )
-    return z
-
-
-def impact_scores(model: CompiledModel, indices: Indices) -> IntArray:
-    """θ for every flat variant given a complete scenario (0-based variant indices)."""
-    z = _check_indices(model, indices)
-    rows = model.offsets[:-1] + z
-    scores: IntArray = model.matrix[rows].sum(axis=0)
-    return scores
-
-
-def _figures(model: CompiledModel, z: IntArray, checked: Sequence[bool]) -> tuple[list[int], list[int], int]:
-    """Per-descriptor margins (own − best rival; a large number when there is no rival), CV, TIS."""
-    theta = impact_scores(model, z)
-    margins = []
-    own_total = 0
-    for k in range(model.n_descriptors):
-        lo, hi = int(model.offsets[k]), int(model.offsets[k + 1])
-        own = int(theta[lo + z[k]])
-        own_total += own
-        rivals = [int(theta[v]) for v in range(lo, hi) if v != lo + z[k]]
-        margins.append(own - max(rivals) if rivals and checked[k] else NO_RIVAL)
-    return margins, [int(t) for t in theta], own_total
-
-
-def evaluate(model: CompiledModel, indices: Indices, *, fixed: Mapping[str, str] | None = None) -> Scenario:
-    """The CIB figures of one complete scenario (0-based variant indices)."""
-    z = _check_indices(model, indices)
-    checked = domain_of(model, fixed).checked
-    margins, _, tis = _figures(model, z, checked)
-    cv = min(margins) if model.n_descriptors else 0
-    cv = cv if cv < NO_RIVAL else 0
-    return Scenario(
-        indices=tuple(int(i) for i in z),
-        variants=model.variants_of(z),
-        inconsistency=max(0, -cv),
-        consistency_value=cv,
-        total_impact_score=tis,
-        named=model.named_of(z),
-    )
-
-
 def explain(model: CompiledModel, indices: Indices) -> ScenarioBalance:
     """Every descriptor's impact balance in the scenario, with its inconsistency."""
     z = _check_indices(model, indices)
@@ -288,7 +223,9 @@ def find_scenarios(
 ) -> ScenarioSet:
     """All scenarios with inconsistency ≤ ``tolerance`` (0: the consistent scenarios).
 
-    ``fixed`` forces descriptors to variants (an intervention). Raises :class:`EngineError`
+    ``fixed`` forces descriptors to variants (an intervention). ``solver`` names an entry of
+    :data:`~scenarist.engines.solvers.SOLVERS`; with ``multistart`` the set holds what local
+    search found and may miss some (``complete`` is False). Raises :class:`EngineError`
     for a negative tolerance, an unknown solver or an unknown fixed variant.
     """
     if tolerance < 0:

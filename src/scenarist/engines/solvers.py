@@ -1,5 +1,10 @@
 """The table of solvers that list the scenarios of a domain within a tolerance.
 
+``exhaustive``, ``pruned`` and ``auto`` are exact: they return the same, complete set.
+``multistart`` (:mod:`scenarist.engines.multistart`) is for spaces no exact search can
+finish: it returns scenarios within tolerance that local search from many starts reached,
+and may miss some.
+
 Every solver takes ``(model, domain, tolerance, progress, executor)`` and returns the
 indices (k × N array, 0-based variant indices) of the scenarios it finds; the last
 argument is where chunked work may run (None: this process) and never changes the result.
@@ -17,11 +22,12 @@ from scenarist.engines._domain import Domain
 from scenarist.engines._progress import Progress
 from scenarist.engines.executors import Executor
 from scenarist.engines.exhaustive import scan
+from scenarist.engines.multistart import multistart_indices
 from scenarist.engines.search import pruned_search
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
-__all__ = ["AUTO_EXHAUSTIVE_BELOW", "SOLVERS", "Solver", "SolverName", "resolve_solver"]
+__all__ = ["AUTO_EXHAUSTIVE_BELOW", "EXACT_SOLVERS", "SOLVERS", "Solver", "SolverName", "resolve_solver"]
 
 IntArray = npt.NDArray[np.int64]
 Solver = Callable[[CompiledModel, Domain, int, "Progress | None", "Executor | None"], IntArray]
@@ -34,6 +40,7 @@ class SolverName(StrEnum):
     exhaustive = "exhaustive"
     pruned = "pruned"
     auto = "auto"
+    multistart = "multistart"
 
 
 AUTO_EXHAUSTIVE_BELOW = 50_000
@@ -54,8 +61,12 @@ SOLVERS: dict[str, Solver] = {
     SolverName.exhaustive: scan,
     SolverName.pruned: pruned_search,
     SolverName.auto: _auto,
+    SolverName.multistart: multistart_indices,
 }
-"""Exact solvers by name. All return the same set; they differ in speed (``auto`` picks one by domain size)."""
+"""Solvers by name. The exact ones return the same set and differ in speed (``auto`` picks one by domain
+size); ``multistart`` returns what it found."""
+EXACT_SOLVERS = frozenset({SolverName.exhaustive, SolverName.pruned, SolverName.auto})
+"""The solvers whose result is provably complete."""
 
 
 def resolve_solver(name: SolverName | str, domain: Domain) -> SolverName:
