@@ -58,8 +58,9 @@ _NEG = -(1 << 40)
 _leaf = njit(cache=True, nogil=True, _nrt=False)  # type: ignore[call-overload]
 """Compile without reference counting: for functions that allocate nothing. Reference-count
 updates on every array passed to a call otherwise dominate the search time."""
-_SUM_ROUNDS = 2
-"""Rounds of sum bound and probing per node before settling for the single bounds' fixpoint."""
+_SUM_ROUNDS = 16
+"""Rounds of sum bound and probing per node at most (in practice a fixpoint is reached well before):
+running them to a fixpoint rather than two rounds cuts 6–7 % of the nodes at about the same time per node."""
 
 
 class Problem(NamedTuple):
