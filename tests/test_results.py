@@ -12,12 +12,14 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import Matrix, model_from_matrix
 from scenarist import engines
 from scenarist.engines._domain import domain_of
+from scenarist.engines.accounting import account
 from scenarist.engines.bayes import Observation, posterior, timeline
 from scenarist.engines.cib import explain, find_scenarios
 from scenarist.engines.ensembles import evaluate_ensemble
@@ -79,6 +81,13 @@ def _timeline() -> Any:
     return timeline(model, prior, [Observation(model.signposts[0].id, True, 0.8, dt.date(2025, 5, 1), 1)])
 
 
+def _accounting() -> Any:
+    model = bundled()
+    probabilities = scenario_probabilities(model, draws=500, seed=1)
+    counts = np.array([float(a.count) for a in probabilities.attractors])
+    return account(model, probabilities.distribution(), counts=counts)
+
+
 def _scores() -> Any:
     question = ResolvedQuestion("q", [(dt.date(2025, 1, 1), 0.7)], "yes", dt.date(2025, 2, 1), None)
     return score_questions([question], model_id="tiny")
@@ -98,6 +107,7 @@ BUILDERS: dict[str, tuple[Callable[[], Any], str]] = {
     "Timeline": (_timeline, "us-russia-2025"),
     "ScoreReport": (_scores, "tiny"),
     "MultistartResult": (lambda: find_some(tiny(), starts=100), "tiny"),
+    "Accounting": (_accounting, "us-russia-2025"),
 }
 
 
