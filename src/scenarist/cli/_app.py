@@ -200,8 +200,8 @@ def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
-        def update(done: int, _total: int) -> None:
-            bar.update(task, completed=done)
+        def update(done: int, of: int) -> None:
+            bar.update(task, completed=done, total=of)
 
         yield update
 
