@@ -120,7 +120,8 @@ def evidence_body(**changes: Any) -> dict[str, Any]:
 
 
 def now(client: TestClient) -> dict[str, float]:
-    named: dict[str, float] = client.get(f"/api/models/{MODEL}/probabilities").json()["posterior"]["named"]
+    doc = client.get(f"/api/models/{MODEL}/probabilities").json()
+    named: dict[str, float] = {f["id"]: f["probability"] for f in doc["now"]["families"]}
     return named
 
 
@@ -239,8 +240,9 @@ def test_bad_interventions_are_422(client: TestClient, params: dict[str, str], m
 def test_probabilities_timeline_and_watch_agree(client: TestClient) -> None:
     probs = client.get(f"/api/models/{MODEL}/probabilities").json()
     line = client.get(f"/api/models/{MODEL}/timeline").json()
-    assert probs["method"] == "monte-carlo-judgment-uncertainty"
-    assert line["steps"][-1]["families_given_settled"] == pytest.approx(probs["posterior"]["named"])
+    assert probs["before_evidence"]["source_method"] == "monte-carlo-judgment-uncertainty"
+    now = {f["id"]: f["probability"] for f in probs["now"]["families"]}
+    assert line["steps"][-1]["families_given_settled"] == pytest.approx(now)
     watch = client.get(f"/api/models/{MODEL}/watch").json()["watch_list"]
     gains = [w["information_gain_bits"] for w in watch]
     assert gains == sorted(gains, reverse=True)
