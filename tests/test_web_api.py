@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from scenarist.engines.interventions import compare_intervention
 from scenarist.errors import EngineError
 from scenarist.evidence import EvidenceInput, open_ledger
+from scenarist.model.load import load_model
 from scenarist.web import Settings, create_app
 from scenarist.web.api import router as api_router
 
@@ -207,7 +208,7 @@ def test_scenario_explains_balances_and_influences(client: TestClient) -> None:
     key = scenarios[0]["key"]
     doc = client.get(f"/api/models/{MODEL}/scenarios/{key}").json()
     assert doc["key"] == key and doc["scenario"]["inconsistency"] == 0
-    assert len(doc["descriptors"]) == 14
+    assert len(doc["descriptors"]) == len(load_model(MODEL).descriptors)
     for d in doc["descriptors"]:
         assert d["scores"][d["chosen"]] == max(d["scores"].values())
     assert any(i["impact"] > 0 for i in doc["influences"]) and any(i["impact"] < 0 for i in doc["influences"])
