@@ -16,7 +16,9 @@ __all__ = [
     "ModelErrors",
     "Location",
     "EngineError",
+    "LimitError",
     "MissingExtraError",
+    "StoppedError",
 ]
 
 
@@ -80,6 +82,14 @@ class ModelErrors(ModelError):
 
 class EngineError(ScenaristError):
     """An analysis cannot be carried out as asked (bad scenario, bad option, too large)."""
+
+
+class LimitError(EngineError):
+    """An input or option beyond one of the limits in :mod:`scenarist.limits`; the message names it."""
+
+
+class StoppedError(ScenaristError):
+    """Long work stopped before it finished (time limit reached or interrupted); nothing was written."""
 
 
 class MissingExtraError(ScenaristError):

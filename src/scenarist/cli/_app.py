@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -13,10 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from scenarist.engines.cib import Progress as ProgressCallback
-from scenarist.engines.cib import ScenarioSet, find_scenarios
+from scenarist.engines.cib import ScenarioSet, domain_of, find_scenarios
 from scenarist.engines.executors import Executor
-from scenarist.errors import EngineError, ScenaristError
+from scenarist.errors import EngineError, ScenaristError, StoppedError
+from scenarist.limits import check_options, check_search_space, describe_cost
 from scenarist.model import CompiledModel, Model, compile_model, load_model
+from scenarist.model.load import printable
 from scenarist.model.validate import model_warnings
 
 __all__ = [
@@ -49,7 +52,7 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "deadline": None}
 PROGRESS_THRESHOLD = 2_000_000
 """Scenario spaces at least this large show a progress bar."""
 
@@ -111,17 +114,30 @@ def _fail(message: str) -> None:
 
 
 def guarded(func: F) -> F:
-    """Turn the project's errors into one line each on stderr and exit 1 (traceback with --debug)."""
+    """Turn the project's errors into one line each on stderr and exit 1 (traceback with --debug).
+
+    Options are checked against :mod:`scenarist.limits` by parameter name first; Ctrl-C stops
+    with a one-line message and exit status 130.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            check_options(kwargs)
             return func(*args, **kwargs)
+        except StoppedError as exc:
+            if _state["debug"]:
+                raise
+            _fail(str(exc))
+            raise typer.Exit(3) from None
         except ScenaristError as exc:
             if _state["debug"]:
                 raise
             _fail(str(exc))
             raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing more was written")
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -129,12 +145,25 @@ def guarded(func: F) -> F:
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option("--max-seconds", help="Stop long work after this many seconds (exit 3, nothing written)."),
+    ] = None,
 ) -> None:
     _state["debug"] = debug
+    if max_seconds is not None and not (0 < max_seconds < 10**9):
+        raise typer.BadParameter("must be a positive number of seconds", param_hint="--max-seconds")
+    _state["deadline"] = None if max_seconds is None else (time.monotonic() + max_seconds, max_seconds)
+
+
+def _check_deadline() -> None:
+    deadline = _state["deadline"]
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise StoppedError(f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; nothing written")
 
 
 def load(ref: str | None) -> tuple[Model, CompiledModel]:
-    model = load_model(ref)
+    model = printable(load_model(ref))
     for warning in model_warnings(model):
         err.print(f"warning: {warning}", markup=False)
     return model, compile_model(model)
@@ -154,16 +183,20 @@ def parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
 
 @contextmanager
 def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
-    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones."""
+    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones.
+
+    The callback also enforces ``--max-seconds`` (raising :class:`StoppedError` between steps).
+    """
     if total < PROGRESS_THRESHOLD:
-        yield None
+        yield (lambda _done, _total: _check_deadline()) if _state["deadline"] is not None else None
         return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
-        def update(done: int, _total: int) -> None:
-            bar.update(task, completed=done)
+        def update(done: int, steps: int) -> None:
+            bar.update(task, completed=done, total=steps)
+            _check_deadline()
 
         yield update
 
@@ -171,7 +204,10 @@ def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
 def find(
     compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str], executor: Executor | None = None
 ) -> ScenarioSet:
-    with progress_bar(compiled.scenario_space, "evaluating scenarios") as progress:
+    space = check_search_space(domain_of(compiled, fixed).size)
+    if space >= PROGRESS_THRESHOLD:
+        err.print(f"{describe_cost(space, 'pruned')}; stop with Ctrl-C or --max-seconds", markup=False)
+    with progress_bar(space, "evaluating scenarios") as progress:
         return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress, executor=executor)
 
 

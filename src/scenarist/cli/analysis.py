@@ -35,6 +35,7 @@ from scenarist.engines.cib import Progress as ProgressCallback
 from scenarist.engines.cib import ScenarioSet, explain, parse_scenario
 from scenarist.errors import EngineError
 from scenarist.evidence import open_ledger
+from scenarist.limits import check_exhaustive
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.model.validate import model_warnings
 
@@ -364,6 +365,7 @@ def weights(
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
+    check_exhaustive(size if method == "exact" else 0)
     with progress_bar(size, "following succession") as progress, executor_for(workers, scheduler) as executor:
         result = volume_weights(
             compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress, executor=executor
