@@ -35,7 +35,12 @@ def test_alias_expansion_is_bounded() -> None:
     started = time.monotonic()
     error = _error("\n".join(lines) + "\n")
     assert time.monotonic() - started < 10
-    assert f"more than {limits.MAX_NODES:,} values" in str(error)
+    assert f"aliases repeat more than {limits.MAX_ALIAS_VALUES:,} values" in str(error)
+
+
+def test_document_size_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_NODES", 50)
+    assert "more than 50 values" in str(_error("[" + ", ".join(["1"] * 60) + "]\n"))
 
 
 def test_an_alias_inside_its_own_anchor_is_refused() -> None:

@@ -23,6 +23,7 @@ from scenarist.errors import LimitError
 __all__ = [
     "LIMITS",
     "Limit",
+    "MAX_ALIAS_VALUES",
     "MAX_ASSUMPTION_DRAWS",
     "MAX_CSV_FIELD_CHARS",
     "MAX_DESCRIPTORS",
@@ -53,7 +54,8 @@ __all__ = [
 
 MAX_FILE_BYTES: Final = 64 * 1024 * 1024
 MAX_NESTING: Final = 64
-MAX_NODES: Final = 2_000_000
+MAX_NODES: Final = 1_000_000
+MAX_ALIAS_VALUES: Final = 100_000
 MAX_CSV_FIELD_CHARS: Final = 1_000_000
 MAX_IMPACT: Final = 2**31 - 1
 MAX_DESCRIPTORS: Final = 256
@@ -83,6 +85,7 @@ LIMITS: Final = (
     Limit("MAX_FILE_BYTES", MAX_FILE_BYTES, "size of a model file (YAML, JSON, .scw, .csv, .sl) in bytes"),
     Limit("MAX_NESTING", MAX_NESTING, "nesting depth of lists and mappings in a YAML/JSON model"),
     Limit("MAX_NODES", MAX_NODES, "values in a YAML/JSON model after aliases are expanded"),
+    Limit("MAX_ALIAS_VALUES", MAX_ALIAS_VALUES, "values of a YAML model reached again through aliases"),
     Limit("MAX_CSV_FIELD_CHARS", MAX_CSV_FIELD_CHARS, "characters in one field of an evidence CSV file"),
     Limit("MAX_IMPACT", MAX_IMPACT, "absolute value of one impact (judgment), in every format"),
     Limit("MAX_DESCRIPTORS", MAX_DESCRIPTORS, "descriptors in a model"),

@@ -33,6 +33,8 @@ class _Loader(yaml.SafeLoader):
         self.file = file
         self.depth = 0
         self.nodes = 0
+        self.seen: set[int] = set()
+        self.repeats = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self.depth += 1
@@ -68,6 +70,13 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, positions: Positions, f
     if len(path) > limits.MAX_NESTING:  # an alias inside its own anchor nests without end
         message = f"lists and mappings are nested more than {limits.MAX_NESTING} levels deep (through aliases)"
         raise ModelError(message, _located(node, file, path))
+    if id(node) in loader.seen:
+        loader.repeats += 1
+        if loader.repeats > limits.MAX_ALIAS_VALUES:
+            message = f"aliases repeat more than {limits.MAX_ALIAS_VALUES:,} values (an alias bomb?)"
+            raise ModelError(message, _located(node, file, path))
+    else:
+        loader.seen.add(id(node))
     if loader.nodes > limits.MAX_NODES:
         message = f"the document holds more than {limits.MAX_NODES:,} values once its aliases are expanded"
         raise ModelError(message, _located(node, file, path))
