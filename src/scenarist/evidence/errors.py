@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scenarist.errors import ScenaristError
 
-__all__ = ["LedgerError"]
+__all__ = ["LedgerError", "LedgerInputError"]
 
 
 class LedgerError(ScenaristError):
@@ -12,4 +12,12 @@ class LedgerError(ScenaristError):
 
     Database and driver errors are translated into this class where they arise; the original
     exception stays available as ``__cause__``.
+    """
+
+
+class LedgerInputError(LedgerError):
+    """A value the ledger refuses to store (a bad field of evidence, a question or a forecast).
+
+    The same rules hold for every entry point (command line, CSV import, web API, forms), so
+    the web app answers 422 for it, not 503.
     """

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from scenarist.errors import EngineError, ScenaristError
 from scenarist.evidence import LedgerError
+from scenarist.evidence.errors import LedgerInputError
 from scenarist.web.render import page
 from scenarist.web.security import WebError, is_api
 
@@ -119,6 +120,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(EngineError, engine_error)
+    app.add_exception_handler(LedgerInputError, engine_error)  # a refused value: 422 as any bad input
     app.add_exception_handler(LedgerError, ledger_error)
     app.add_exception_handler(ScenaristError, project_error)
     app.add_exception_handler(Exception, unexpected)
