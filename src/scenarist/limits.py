@@ -93,7 +93,7 @@ LIMITS: Final = (
     Limit("MAX_VARIANTS", MAX_VARIANTS, "variants of all descriptors together"),
     Limit("MAX_EXACT_SPACE", MAX_EXACT_SPACE, "scenarios in a space searched exactly (pruned search)"),
     Limit("MAX_EXHAUSTIVE_SPACE", MAX_EXHAUSTIVE_SPACE, "scenarios enumerated one by one (exhaustive, exact weights)"),
-    Limit("MAX_DRAWS", MAX_DRAWS, "Monte Carlo draws of judgments (--draws, serve --draws, API draws)"),
+    Limit("MAX_DRAWS", MAX_DRAWS, "Monte Carlo draws of judgments (--draws, serve --draws)"),
     Limit("MAX_ASSUMPTION_DRAWS", MAX_ASSUMPTION_DRAWS, "draws per shifted judgment (serve --assumption-draws)"),
     Limit("MAX_STARTS", MAX_STARTS, "Monte Carlo start scenarios of the volume weights (--starts)"),
     Limit("MAX_SEED", MAX_SEED, "random seed (0 or more)"),
