@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import functools
+import os
+import select
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -211,6 +215,40 @@ def find(
         return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress, executor=executor)
 
 
+GRACE_SECONDS = 2.0
+"""How long the watchdog lets the work stop by itself (between steps) before it ends the process."""
+
+
+def _watchdog(wakeup: int) -> None:
+    """End the process when Ctrl-C or ``--max-seconds`` could not stop it between steps.
+
+    The work stops by itself at its next step (KeyboardInterrupt, StoppedError); a compiled
+    kernel may run long between steps, so this thread, woken by the signal's wake-up file
+    descriptor or the deadline, prints the one-line message and exits after a grace period.
+    """
+    interrupted_at: float | None = None
+    while True:
+        ready, _, _ = select.select([wakeup], [], [], 0.25)
+        if ready and os.read(wakeup, 64) and interrupted_at is None:
+            interrupted_at = time.monotonic()
+        now = time.monotonic()
+        if interrupted_at is not None and now - interrupted_at > GRACE_SECONDS:
+            _fail("interrupted; nothing more was written")
+            os._exit(130)
+        deadline = _state["deadline"]
+        if deadline is not None and now > deadline[0] + GRACE_SECONDS:
+            _fail(f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; nothing written")
+            os._exit(3)
+
+
+def _start_watchdog() -> None:
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    threading.Thread(target=_watchdog, args=(read,), name="scenarist-watchdog", daemon=True).start()
+
+
 def main() -> None:
     """Console-script entry point."""
+    _start_watchdog()
     app()
