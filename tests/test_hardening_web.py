@@ -96,7 +96,7 @@ def _serve(*args: str, token: str | None = TOKEN) -> subprocess.CompletedProcess
 
 def test_a_short_token_is_refused_unless_allowed(tmp_path: Path) -> None:
     done = _serve("--db", str(tmp_path / "l.sqlite"), token="x")
-    assert done.returncode == 1 and "at least 16" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "at least 16" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_busy_port_is_named(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_a_busy_port_is_named(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         done = _serve("--db", str(tmp_path / "l.sqlite"), "--port", str(port))
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert f"port {port} on 127.0.0.1 is busy" in done.stderr
     assert "Traceback" not in done.stderr and "open http" not in done.stderr
 
@@ -116,7 +116,7 @@ def test_serve_refuses_a_model_no_exact_search_can_cover(tmp_path: Path) -> None
     path = tmp_path / "huge.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = _serve(str(path), "--db", str(tmp_path / "l.sqlite"))
-    assert done.returncode == 1 and "more than an exact search can cover" in done.stderr
+    assert done.returncode == 2 and "more than an exact search can cover" in done.stderr
 
 
 def test_nul_in_a_source_is_422_not_503(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 
 from scenarist.engines.interventions import compare_intervention
 from scenarist.errors import EngineError
-from scenarist.evidence import open_ledger
+from scenarist.evidence import EvidenceInput, open_ledger
+from scenarist.model.load import load_model
 from scenarist.web import Settings, create_app
 from scenarist.web.api import router as api_router
 
@@ -120,7 +121,8 @@ def evidence_body(**changes: Any) -> dict[str, Any]:
 
 
 def now(client: TestClient) -> dict[str, float]:
-    named: dict[str, float] = client.get(f"/api/models/{MODEL}/probabilities").json()["posterior"]["named"]
+    doc = client.get(f"/api/models/{MODEL}/probabilities").json()
+    named: dict[str, float] = {f["id"]: f["probability"] for f in doc["now"]["families"]}
     return named
 
 
@@ -187,8 +189,9 @@ def test_models_lists_the_served_models_and_write_policy(client: TestClient) -> 
 def test_overview_has_probabilities_scenarios_watch_and_assumptions(client: TestClient) -> None:
     doc = client.get(f"/api/models/{MODEL}").json()
     ids = {n["id"] for n in doc["probabilities"]["before_evidence"]}
-    assert ids == {"partnership", "moderate_chill", "friendship_out_of_spite", "continued_war"}
+    assert ids == {"partnership", "moderate_chill", "friendship_out_of_spite", "none_of_these"}
     assert set(doc["probabilities"]["now"]) == ids
+    assert sum(n["probability"] for n in doc["probabilities"]["before_evidence"]) == pytest.approx(1.0)
     assert doc["consistent_scenarios"] and all(s["inconsistency"] == 0 for s in doc["consistent_scenarios"])
     assert doc["watch"] and doc["key_assumptions"]
 
@@ -205,7 +208,7 @@ def test_scenario_explains_balances_and_influences(client: TestClient) -> None:
     key = scenarios[0]["key"]
     doc = client.get(f"/api/models/{MODEL}/scenarios/{key}").json()
     assert doc["key"] == key and doc["scenario"]["inconsistency"] == 0
-    assert len(doc["descriptors"]) == 14
+    assert len(doc["descriptors"]) == len(load_model(MODEL).descriptors)
     for d in doc["descriptors"]:
         assert d["scores"][d["chosen"]] == max(d["scores"].values())
     assert any(i["impact"] > 0 for i in doc["influences"]) and any(i["impact"] < 0 for i in doc["influences"])
@@ -238,8 +241,9 @@ def test_bad_interventions_are_422(client: TestClient, params: dict[str, str], m
 def test_probabilities_timeline_and_watch_agree(client: TestClient) -> None:
     probs = client.get(f"/api/models/{MODEL}/probabilities").json()
     line = client.get(f"/api/models/{MODEL}/timeline").json()
-    assert probs["method"] == "monte-carlo-judgment-uncertainty"
-    assert line["steps"][-1]["named"] == pytest.approx(probs["posterior"]["named"])
+    assert probs["before_evidence"]["source_method"] == "monte-carlo-judgment-uncertainty"
+    now = {f["id"]: f["probability"] for f in probs["now"]["families"]}
+    assert line["steps"][-1]["families_given_settled"] == pytest.approx(now)
     watch = client.get(f"/api/models/{MODEL}/watch").json()["watch_list"]
     gains = [w["information_gain_bits"] for w in watch]
     assert gains == sorted(gains, reverse=True)
@@ -269,7 +273,7 @@ def test_a_write_through_another_ledger_client_shows_at_once(client: TestClient)
     before = now(client)
     url = client.app.state.scenarist.ledger.url  # type: ignore[attr-defined]
     with open_ledger(url) as other:
-        row = other.add_evidence(MODEL, "new_us_sanctions", True, dt.date(2025, 7, 1), "Other client")
+        row = other.add_evidence(EvidenceInput(MODEL, "new_us_sanctions", True, dt.date(2025, 7, 1), "Other client"))
         assert now(client) != before
         other.retract(row.id)
     assert now(client) == pytest.approx(before)
@@ -311,8 +315,12 @@ def test_anonymous_writes_when_allowed(tmp_path: Path) -> None:
     [
         ({"reliability": 1.5}, 422, "reliability"),
         ({"reliability": "high"}, 422, "reliability"),
-        ({"observed": "yes"}, 422, "observed"),
+        ({"observed": "maybe"}, 422, "observed"),
+        ({"observed": False}, 422, "not yet observed"),
         ({"date": "01/06/2025"}, 422, "date"),
+        ({"date": "20250601"}, 422, "date"),
+        ({"date": "2031-01-01"}, 422, "horizon"),
+        ({"source": "Wire\x00report"}, 422, "control characters"),
         ({"source": "   "}, 422, "source"),
         ({"url": "javascript:alert(1)"}, 422, "url"),
         ({"signpost": "no_such_signpost"}, 422, "no signpost"),
@@ -523,4 +531,4 @@ def test_serve_checks_its_options_before_starting() -> None:
     from scenarist.cli import app
 
     result = CliRunner().invoke(app, ["serve", "--port", "70000"])
-    assert result.exit_code == 1 and "error: --port" in result.stderr
+    assert result.exit_code == 2 and "error: --port" in result.stderr

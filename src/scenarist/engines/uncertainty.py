@@ -18,7 +18,7 @@ generator seeded with ``(seed, i)`` before the compiled kernel runs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from scenarist.engines.executors import Executor, run_batches
 from scenarist.engines.weights import wilson_interval
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
+from scenarist.model.families import NONE_OF_THESE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,13 +104,14 @@ class ProbabilityResult:
     named: tuple[NamedProbability, ...]
     method: str = "monte-carlo-judgment-uncertainty"
     fixed: Mapping[str, str] = field(default_factory=dict)
+    none_count: int = 0
+    lenses: tuple[NamedProbability, ...] = ()
 
     @property
     def cycle_share(self) -> float:
         return self.cycles / self.draws
 
-    def settled_named(self) -> tuple[NamedProbability, ...]:
-        """Named-scenario probabilities given that the system settles (draws ending in cycles left out)."""
+    def _given_settled(self, rows: tuple[NamedProbability, ...]) -> tuple[NamedProbability, ...]:
         settled = self.draws - self.cycles
         return tuple(
             NamedProbability(
@@ -118,8 +120,28 @@ class ProbabilityResult:
                 n.count / settled if settled else 0.0,
                 wilson_interval(n.count, settled, INTERVAL_Z) if settled else (0.0, 1.0),
             )
-            for n in self.named
+            for n in rows
         )
+
+    @property
+    def none_row(self) -> NamedProbability:
+        """The draws settling in no family, as a share of all draws."""
+        return NamedProbability(
+            NONE_OF_THESE, self.none_count, self.none_count / self.draws,
+            wilson_interval(self.none_count, self.draws, INTERVAL_Z),
+        )  # fmt: skip
+
+    def settled_named(self) -> tuple[NamedProbability, ...]:
+        """Family probabilities given that the system settles (draws ending in cycles left out)."""
+        return self._given_settled(self.named)
+
+    def settled_partition(self) -> tuple[NamedProbability, ...]:
+        """Families and *none of these* given that the system settles: they sum to one."""
+        return self._given_settled((*self.named, self.none_row)) if self.named else ()
+
+    def settled_lenses(self) -> tuple[NamedProbability, ...]:
+        """Lens probabilities given that the system settles (lenses overlap the families)."""
+        return self._given_settled(self.lenses)
 
     def named_probability(self, named_id: str) -> float:
         for n in self.named:
@@ -147,7 +169,16 @@ class ProbabilityResult:
             },
             "cycles": self.cycles,
             "cycle_share": self.cycle_share,
-            "named": [n.to_dict() for n in self.named],
+            "of_all_draws": {
+                "families": [n.to_dict() for n in self.named],
+                "none_of_these": self.none_row.to_dict(),
+                "cycles": self.cycle_share,
+                "lenses": [n.to_dict() for n in self.lenses],
+            },
+            "given_settled": {
+                "families": [n.to_dict() for n in self.settled_partition()],
+                "lenses": [n.to_dict() for n in self.settled_lenses()],
+            },
             "attractors": [a.to_dict() for a in self.attractors],
         }
 
@@ -174,12 +205,20 @@ def judgment_cells(model: CompiledModel, spreads: Mapping[int, float]) -> tuple[
     return rows.astype(np.int64), cols.astype(np.int64), sigma
 
 
-def _starts(model: CompiledModel, fixed_idx: Mapping[int, int], rng: np.random.Generator, size: int) -> IntArray:
+def _starts(
+    model: CompiledModel,
+    fixed_idx: Mapping[int, int],
+    rng: np.random.Generator,
+    size: int,
+    start_idx: Mapping[int, tuple[int, ...]] | None = None,
+) -> IntArray:
     z = np.empty((size, model.n_descriptors), dtype=np.int64)
     for k, c in enumerate(model.counts.tolist()):
         prior = model.priors[k] if k < len(model.priors) else None
         if k in fixed_idx:
             z[:, k] = fixed_idx[k]
+        elif start_idx and k in start_idx:
+            z[:, k] = rng.choice(np.asarray(start_idx[k], dtype=np.int64), size=size)
         elif prior is not None:
             z[:, k] = rng.choice(c, size=size, p=prior)
         else:
@@ -211,6 +250,7 @@ class _Job:
     fixed_idx: Mapping[int, int]
     enumerate_starts: bool
     seed: int
+    start_idx: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, int]:
@@ -224,7 +264,7 @@ def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, 
     z = (
         _enumerated_starts(model, job.fixed_idx, index * CHUNK, size)
         if job.enumerate_starts
-        else _starts(model, job.fixed_idx, rng, size)
+        else _starts(model, job.fixed_idx, rng, size, job.start_idx)
     )
     movable = np.array([k not in job.fixed_idx for k in range(model.n_descriptors)], dtype=np.bool_)
     out = np.empty(size, dtype=np.int64)
@@ -261,6 +301,7 @@ def scenario_probabilities(
     fixed: Mapping[str, str] | None = None,
     base: IntArray | None = None,
     starts: str = "random",
+    start_from: Mapping[str, str | Sequence[str]] | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> ProbabilityResult:
@@ -270,6 +311,9 @@ def scenario_probabilities(
     common random numbers). ``starts="enumerate"`` takes the starts in order through the
     whole space instead of at random (stratified; without priors only): with zero spreads
     and ``draws`` a multiple of the space size it gives the exact basin fractions.
+    ``start_from`` (method ``monte-carlo-from-current-state``) draws every start from the
+    given partial assignment (descriptor -> variant or variants, uniformly among them) instead
+    of the prior; unlike ``fixed`` those descriptors may move during succession.
     Raises :class:`EngineError` for non-positive ``draws`` or an unknown ``starts``.
     """
     if draws <= 0:
@@ -283,15 +327,24 @@ def scenario_probabilities(
     cells = judgment_cells(model, spreads)
     matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
     rows, cols, sigma = cells
-    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, starts == "enumerate", seed)
+    start_idx = _start_indices(model, start_from or {})
+    if start_idx and starts != "random":
+        raise EngineError("a start state needs random starts")
+    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, starts == "enumerate", seed, start_idx)
     counts, cycles = _simulate(job, draws, progress, executor)
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
+    lens_counts = dict.fromkeys(model.lens_ids, 0)
+    none_count = 0
     for flat, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         indices = model.unflat(flat)
         named = model.named_of(indices)
         for n in named:
             named_counts[n] += count
+        if not named:
+            none_count += count
+        for n in model.lenses_of(indices):
+            lens_counts[n] += count
         attractors.append(
             AttractorProbability(
                 indices,
@@ -305,9 +358,17 @@ def scenario_probabilities(
     named_rows = tuple(
         NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in named_counts.items()
     )
+    lens_rows = tuple(
+        NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in lens_counts.items()
+    )
     priors = [d for d, p in zip(model.descriptor_ids, model.priors) if p is not None]
     if starts == "enumerate":
         starts = "enumerated in order"
+    elif start_idx:
+        declared = ", ".join(model.descriptor_ids[k] for k in sorted(start_idx))
+        starts = f"from the current state of {declared}; " + (
+            f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform elsewhere"
+        )
     else:
         starts = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
     return ProbabilityResult(
@@ -321,4 +382,22 @@ def scenario_probabilities(
         attractors=tuple(attractors),
         named=named_rows,
         fixed=fixed,
+        none_count=none_count,
+        lenses=lens_rows,
+        method="monte-carlo-from-current-state" if start_idx else "monte-carlo-judgment-uncertainty",
     )
+
+
+def _start_indices(model: CompiledModel, start: Mapping[str, str | Sequence[str]]) -> dict[int, tuple[int, ...]]:
+    """Variant indices allowed at the start, per descriptor position; EngineError for unknown ids."""
+    out: dict[int, tuple[int, ...]] = {}
+    for d, wanted in start.items():
+        if d not in model.descriptor_ids:
+            raise EngineError(f"unknown descriptor {d!r} in the start state")
+        k = model.descriptor_ids.index(d)
+        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        unknown = [v for v in names if v not in model.variant_ids[k]]
+        if unknown or not names:
+            raise EngineError(f"descriptor {d!r} has no variant {', '.join(unknown) or '(none given)'}")
+        out[k] = tuple(model.variant_ids[k].index(v) for v in names)
+    return out

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from scenarist.errors import MissingExtraError
-from scenarist.evidence.errors import LedgerError
+from scenarist.evidence.errors import LedgerInputError, LedgerUnavailable
 
 __all__ = [
     "Backend",
@@ -200,7 +200,7 @@ def default_path(*, create: bool = True) -> Path:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise LedgerError(f"cannot create the ledger folder {folder}: {exc.strerror or exc}") from None
+            raise LedgerUnavailable(f"cannot create the ledger folder {folder}: {exc.strerror or exc}") from None
     return folder / "ledger.sqlite"
 
 
@@ -217,13 +217,13 @@ def backend_for(location: str | os.PathLike[str] | None) -> Backend:
     text = os.fspath(location)
     if "://" not in text:
         if not text.strip():
-            raise LedgerError("the ledger location is empty")
+            raise LedgerInputError("the ledger location is empty")
         return SQLiteBackend(None if text == ":memory:" else str(Path(text).expanduser()))
     try:
         url = make_url(text)
         url.port  # noqa: B018 - parsing the port may fail on its own
     except (ArgumentError, ValueError):
-        raise LedgerError(f"not a database URL: {mask_url(text)!r}") from None
+        raise LedgerInputError(f"not a database URL: {mask_url(text)!r}") from None
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
         database = url.database
@@ -231,4 +231,4 @@ def backend_for(location: str | os.PathLike[str] | None) -> Backend:
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         return PostgresBackend(url.set(drivername="postgresql+psycopg"))
     shown = url.render_as_string(hide_password=True)
-    raise LedgerError(f"unsupported ledger database {shown!r}: use a SQLite path or a postgresql+psycopg:// URL")
+    raise LedgerInputError(f"unsupported ledger database {shown!r}: use a SQLite path or a postgresql+psycopg:// URL")

@@ -121,6 +121,7 @@ class Forecast(_Record):
     date: dt.date
     origin: str
     created_at: dt.datetime
+    revision: str | None = None
 
 
 # ------------------------------------------------------------------ checks

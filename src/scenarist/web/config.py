@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scenarist.limits import MAX_REQUEST_BYTES
+from scenarist.service import SETTINGS, AnalysisSettings
 
 __all__ = ["Settings"]
 
@@ -21,11 +22,16 @@ class Settings:
     (429) until the window has passed.
     """
 
-    draws: int = 4_000
-    assumption_draws: int = 1_000
-    seed: int = 0
+    draws: int = SETTINGS["draws"].default
+    assumption_draws: int = SETTINGS["assumption_draws"].default
+    seed: int = SETTINGS["seed"].default
     max_body_bytes: int = MAX_REQUEST_BYTES
     session_max_age: int = 12 * 3600
     warm: bool = False
     max_failures: int = 10
     failure_window: float = 60.0
+
+    @property
+    def analysis(self) -> AnalysisSettings:
+        """The analysis settings in force (the same defaults as the command line)."""
+        return AnalysisSettings(draws=self.draws, seed=self.seed, assumption_draws=self.assumption_draws)
