@@ -25,7 +25,7 @@ import yaml
 
 from scenarist.engines.cib import find_scenarios
 from scenarist.errors import ScenaristError
-from scenarist.evidence.csvio import evidence_from_csv
+from scenarist.evidence.csvio import read_evidence_rows
 from scenarist.model import compile_model, load_model
 from scenarist.model.load import resolve_model_path
 from scenarist.model.solutions import parse_sl
@@ -57,10 +57,12 @@ def _bundled_text(descriptors: int = 5) -> bytes:
     data["descriptors"] = data["descriptors"][:descriptors]
     keep = {d["id"] for d in data["descriptors"]}
     data["judgments"] = [j for j in data["judgments"] if {j["from"].split(".")[0], j["to"].split(".")[0]} <= keep]
-    data["scenarios"] = [s for s in data.get("scenarios", []) if set(s["variants"]) <= keep]
+    data["scenarios"] = [s for s in data.get("scenarios", []) if set(s.get("core", {})) <= keep]
+    for scenario in data["scenarios"]:
+        scenario.pop("typical", None)
     data["signposts"] = [s for s in data.get("signposts", []) if s["descriptor"] in keep]
-    data.pop("forecasts", None)
-    data.pop("judgment_sets", None)
+    for key in ("forecasts", "judgment_sets", "families", "lenses"):
+        data.pop(key, None)
     return yaml.safe_dump(data, sort_keys=False, width=200, default_flow_style=None).encode()
 
 
@@ -160,7 +162,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def _exercise(kind: str, path: Path) -> None:
     if kind == "evidence":
-        for _ in evidence_from_csv(path, "us-russia-2025"):
+        for _ in read_evidence_rows(path, "us-russia-2025"):
             pass
         return
     if kind == "sl":
