@@ -39,6 +39,7 @@ from scenarist.cli._app import (
     settings_of,
 )
 from scenarist.errors import InputError
+from scenarist.limits import check_exhaustive, check_search_space
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.service.analysis import Progress as ProgressCallback
 from scenarist.service.analysis import ScenarioSet, SolverName, explain, parse_scenario
@@ -408,6 +409,8 @@ def weights(
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
+    check_search_space(compiled.scenario_space)  # the attractors are searched first
+    check_exhaustive(size if method == "exact" else 0)
     with progress_bar(size, "following succession") as progress, executor_for(workers, scheduler) as executor:
         result = volume_weights(
             compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress, executor=executor
