@@ -4,8 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+DSTAMP := $(VENV)/.installed-docs
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench clean docs docs-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +37,22 @@ test: lint
 	$(BIN)/python -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
+$(DSTAMP): pyproject.toml | $(BIN)/python
+	@$(BIN)/pip install --quiet -e '.[docs]'
+	@touch $@
+
+# The documentation site (MkDocs Material) in site/; --strict: a broken link or reference fails.
+docs: $(DSTAMP)
+	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict > $(VENV)/mkdocs.log 2>&1 \
+		|| { cat $(VENV)/mkdocs.log; exit 1; }
+
+# Regenerate every generated part of the docs: terminal transcripts (cog), CLI and model-format references.
+docs-update: $(TSTAMP)
+	$(BIN)/python tools/docs.py update
+
 bench: $(STAMP)
 	$(BIN)/python bench/frontier.py
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) reports site .pytest_cache .mypy_cache .ruff_cache
