@@ -22,16 +22,62 @@ OUTPUT = ROOT / "docs" / "cli.md"
 PREAMBLE = """\
 # Command-line reference
 
-Generated from the command-line program itself (`python tools/gen_cli_reference.py`); the
-[tutorial](tutorial.md) shows the commands at work. `scenarist --help` and `scenarist COMMAND
---help` print the same text in the terminal.
+```text
+scenarist [GLOBAL OPTIONS] COMMAND [ARGS] [OPTIONS]
+python -m scenarist [GLOBAL OPTIONS] COMMAND [ARGS] [OPTIONS]
+```
 
-`MODEL` is a model file (`.yaml`, `.json`, ScenarioWizard `.scw`, matrix `.csv`) or the name of
-a bundled model (`scenarist models` lists them); without it the bundled model is used. Errors
-are one line each on stderr: exit status 2 for a bad request (bad input, unknown id), 1 for
-everything else; `scenarist --debug COMMAND ...` shows the traceback. The evidence ledger is
-`--db` (a SQLite path or a database URL), else `$SCENARIST_DB`, else `ledger.sqlite` in the
-user data directory; `scenarist info` says which one is in force.
+The sections on each command below are generated from the program itself
+(`python tools/gen_cli_reference.py`, run by `make docs-update`), so they list every option
+as `scenarist COMMAND --help` does. The [tutorial](tutorial.md) shows the commands at work
+on the tutorial's model, and [methods.md](methods.md) says what the figures mean. The web
+app started by `scenarist serve` and its token are described in [security.md](security.md);
+`scenarist info` shows the ledger, models, extras and settings in force.
+
+## Common conventions
+
+- **MODEL** is a model file (`.yaml`, `.yml`, `.json`, a ScenarioWizard project `.scw`, or
+  a matrix `.csv`) or the name of a bundled model (`scenarist models` lists them). Where
+  MODEL is optional, the default is the bundled model, so `scenarist run` alone analyses
+  it.
+- **A scenario** (for `explain` and `succession --from`) is written as
+  `descriptor=variant` pairs separated by commas, one per descriptor
+  (`rainfall=normal,demand=growing,tariff=low,investment=deferred`), or as 0-based variant
+  indices in descriptor order (`0,0,0,0` or `"0 0 0 0"`).
+- **`--fix descriptor=variant`** (repeatable) applies an intervention: the descriptor is
+  held at that variant and exempt from the consistency condition. With `--fix`, `run`,
+  `scenarios` and `weights` also print which consistent scenarios remain, vanish and newly
+  appear compared with the free system.
+- **`--format`**: `table` (default, for reading) or `json` (for programs), on every
+  command that prints results: `scenarios` (which also writes `csv`), `explain`,
+  `succession`, `weights`, `ensemble`, `probabilities`, `signposts`, `timeline`,
+  `evidence list`, `forecast list` and `forecast scores`. `run` prints tables and writes
+  the HTML report; `export` has its own `--to`.
+- **`--db LOCATION`** names the evidence ledger that holds evidence, forecast questions
+  and forecasts: a SQLite file path (created on first use), a `sqlite:///path` URL or a
+  `postgresql+psycopg://user:password@host/database` URL (with the `postgres` extra). Without
+  `--db`, the `SCENARIST_DB` environment variable is used, and without that a
+  `ledger.sqlite` file in the user data directory. See [evidence.md](evidence.md).
+- **`--workers N` / `--scheduler ADDRESS`** (on `scenarios`, `weights` and
+  `probabilities`) run the chunked work on a Dask cluster: a new local cluster of N worker
+  processes, or an existing scheduler (`tcp://host:8786`; also from the
+  `SCENARIST_SCHEDULER` environment variable). They need the `distributed` extra
+  (`pip install 'scenarist[distributed]'`). The result is the same as without them: the
+  work is split into items that do not depend on where they run, and Monte Carlo chunks
+  carry their own seeds.
+- **Dates** are written `YYYY-MM-DD`. **Probabilities and reliabilities** are numbers from 0
+  to 1.
+- **Errors** are printed one per line on standard error as `error: …` (for a model file:
+  `error: file:line:column: field: message`, every problem at once) and the exit status is
+  1. Invalid options or arguments exit with status 2. Warnings (for example self-impacts in
+  a model) are printed as `warning: …` and do not change the exit status.
+- **Progress**: jobs over two million scenarios show a progress bar on standard error;
+  a search that large first says what it will cost. A scenario space that no exact
+  search can cover (over 2^62 scenarios) is refused before any work starts.
+- **Limits**: every count, size and path option is checked before the command runs
+  (`--draws`, `--starts`, `--seed`, `--tolerance`, `-o`, `--out`, ...); see
+  [limits.md](limits.md). **Ctrl-C** stops any command with `error: interrupted` and exit
+  status 130; nothing more is written.
 """
 
 
@@ -91,7 +137,10 @@ def _section(path: list[str], command: Any) -> list[str]:
 
 def render() -> str:
     root = typer.main.get_command(app)
-    lines = [PREAMBLE]
+    lines = [PREAMBLE, "## Global options", ""]
+    lines += ["| option | meaning | default |", "|---|---|---|"]
+    lines += [_param_row(p) for p in root.params if p.name != "help"]
+    lines.append("")
     for path, command in _walk(root, []):
         lines += _section(path, command)
     return "\n".join(lines).rstrip() + "\n"
