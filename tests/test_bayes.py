@@ -42,8 +42,8 @@ descriptors:
       - {id: b2, name: B2}
 scenarios:
   - {id: calm, name: Calm, variants: {A: a0}}
-  - {id: storm, name: Storm, variants: {A: a1, B: [b1, b2]}}
-  - {id: high_b, name: High B, variants: {B: b2}}
+  - {id: storm, name: Storm, core: {A: a1, B: b1}}
+  - {id: high_b, name: High B, kind: lens, core: {B: b2}}
 signposts:
   - {id: s_a, name: SA, observation: seen A, descriptor: A, likelihoods: {a0: 0.8, a1: 0.1}}
   - {id: s_b, name: SB, observation: seen B, descriptor: B, likelihoods: {b0: 0.3, b1: 0.6}}
@@ -101,8 +101,10 @@ def test_hand_computed_update_with_two_unreliable_reports(model: CompiledModel) 
     np.testing.assert_allclose(post.distribution.probabilities, expected, rtol=0, atol=1e-12)
     np.testing.assert_array_equal(post.distribution.indices, ROWS)
     assert post.named["calm"] == pytest.approx(0.2464 / total, abs=1e-12)
-    assert post.named["storm"] == pytest.approx((0.01806 + 0.014) / total, abs=1e-12)
-    assert post.named["high_b"] == pytest.approx(0.014 / total, abs=1e-12)
+    assert post.named["storm"] == pytest.approx(0.01806 / total, abs=1e-12)
+    assert post.named["none_of_these"] == pytest.approx(0.014 / total, abs=1e-12)
+    assert sum(post.named.values()) == pytest.approx(1.0, abs=1e-12)
+    assert post.lenses["high_b"] == pytest.approx(0.014 / total, abs=1e-12)
     assert post.observations == tuple(obs)
     record = post.to_dict()
     assert record["method"] == "bayes-signposts"
@@ -217,8 +219,8 @@ def test_information_gain_is_exactly_zero_for_equal_likelihoods(prior: Distribut
 
 def test_information_gain_hand_values(model: CompiledModel) -> None:
     assert information_gain(model, PRIOR, signpost(model, "flat")) == 0.0
-    # sure_a0 reveals A exactly; A decides calm vs not-calm but not high_b among the a1 rows:
-    # profiles: (a0,b0) {calm} 0.5, (a1,b1) {storm} 0.3, (a1,b2) {storm, high_b} 0.2
+    # sure_a0 reveals A exactly; A decides calm vs not-calm but not storm vs none among the a1 rows:
+    # families: (a0,b0) calm 0.5, (a1,b1) storm 0.3, (a1,b2) none of these 0.2 (the lens high_b takes no part)
     # H = −(0.5 log 0.5 + 0.3 log 0.3 + 0.2 log 0.2); after the signpost, only the a1 half is uncertain:
     # H(0.6, 0.4) with weight 0.5.
     h = -(0.5 * np.log2(0.5) + 0.3 * np.log2(0.3) + 0.2 * np.log2(0.2))
@@ -256,7 +258,8 @@ def test_timeline_is_in_date_order_and_ends_at_the_posterior(model: CompiledMode
     assert len(line.steps) == len(obs) + 1
     first = line.steps[0]
     assert first.date is None and first.observation is None
-    assert first.named == pytest.approx({"calm": 0.5, "storm": 0.5, "high_b": 0.2}, abs=1e-12)
+    assert first.named == pytest.approx({"calm": 0.5, "storm": 0.3, "none_of_these": 0.2}, abs=1e-12)
+    assert first.lenses == pytest.approx({"high_b": 0.2}, abs=1e-12)
     dates = [s.date for s in line.steps[1:] if s.date is not None]
     assert (
         dates

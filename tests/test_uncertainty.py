@@ -261,7 +261,13 @@ def test_to_dict_names_method_and_parameters() -> None:
     assert "90" in params["interval"]
     assert record["cycles"] == result.cycles
     assert record["cycle_share"] == result.cycles / 1_234
-    assert [n["id"] for n in record["named"]] == ["growth", "alert", "mixed_stag"]
+    assert [n["id"] for n in record["of_all_draws"]["families"]] == ["growth", "alert", "mixed_stag"]
+    given = record["given_settled"]["families"]
+    assert [n["id"] for n in given] == ["growth", "alert", "mixed_stag", "none_of_these"]
+    assert sum(n["probability"] for n in given) == pytest.approx(1.0, abs=1e-12)
+    all_draws = record["of_all_draws"]
+    total = sum(n["probability"] for n in all_draws["families"]) + all_draws["none_of_these"]["probability"]
+    assert total + all_draws["cycles"] == pytest.approx(1.0, abs=1e-12)
     assert sum(a["count"] for a in record["attractors"]) + record["cycles"] == 1_234
     frame = result.to_frame()
     assert list(frame["count"]) == [a.count for a in result.attractors]

@@ -187,8 +187,9 @@ def test_models_lists_the_served_models_and_write_policy(client: TestClient) -> 
 def test_overview_has_probabilities_scenarios_watch_and_assumptions(client: TestClient) -> None:
     doc = client.get(f"/api/models/{MODEL}").json()
     ids = {n["id"] for n in doc["probabilities"]["before_evidence"]}
-    assert ids == {"partnership", "moderate_chill", "friendship_out_of_spite", "continued_war"}
+    assert ids == {"partnership", "moderate_chill", "friendship_out_of_spite", "none_of_these"}
     assert set(doc["probabilities"]["now"]) == ids
+    assert sum(n["probability"] for n in doc["probabilities"]["before_evidence"]) == pytest.approx(1.0)
     assert doc["consistent_scenarios"] and all(s["inconsistency"] == 0 for s in doc["consistent_scenarios"])
     assert doc["watch"] and doc["key_assumptions"]
 
@@ -239,7 +240,7 @@ def test_probabilities_timeline_and_watch_agree(client: TestClient) -> None:
     probs = client.get(f"/api/models/{MODEL}/probabilities").json()
     line = client.get(f"/api/models/{MODEL}/timeline").json()
     assert probs["method"] == "monte-carlo-judgment-uncertainty"
-    assert line["steps"][-1]["named"] == pytest.approx(probs["posterior"]["named"])
+    assert line["steps"][-1]["families_given_settled"] == pytest.approx(probs["posterior"]["named"])
     watch = client.get(f"/api/models/{MODEL}/watch").json()["watch_list"]
     gains = [w["information_gain_bits"] for w in watch]
     assert gains == sorted(gains, reverse=True)

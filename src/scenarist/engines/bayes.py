@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel, CompiledSignpost
+from scenarist.model.families import NONE_OF_THESE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,29 +97,43 @@ def report_likelihood(signpost: CompiledSignpost, observed: bool, reliability: f
 
 
 def _named_probabilities(model: CompiledModel, dist: Distribution) -> dict[str, float]:
+    """Family probabilities and *none of these* (key ``none_of_these``), summing to one."""
     if not model.named_ids:
         return {}
-    flat = model.offsets[:-1][None, :] + dist.indices
-    inside = np.all(model.named_masks[:, flat], axis=2)  # (named, attractors)
-    values = inside.astype(np.float64) @ dist.probabilities
-    return {n: float(v) for n, v in zip(model.named_ids, values)}
+    labels = model.family_index(dist.indices)
+    values = np.bincount(labels + 1, weights=dist.probabilities, minlength=len(model.named_ids) + 1)
+    out = {n: float(v) for n, v in zip(model.named_ids, values[1:])}
+    out[NONE_OF_THESE] = float(values[0])
+    return out
+
+
+def _lens_probabilities(model: CompiledModel, dist: Distribution) -> dict[str, float]:
+    """The probability that each lens holds (lenses overlap the families and each other)."""
+    if model.families is None or not model.lens_ids:
+        return {}
+    held = model.families.lens_matrix(dist.indices)
+    values = held.astype(np.float64) @ dist.probabilities
+    return {n: float(v) for n, v in zip(model.lens_ids, values)}
 
 
 @dataclass(frozen=True)
 class Posterior:
-    """The distribution after the observations, and the named-scenario probabilities."""
+    """The distribution after the observations, the family probabilities (``named``, with
+    ``none_of_these``; they sum to one) and the lenses (which overlap)."""
 
     model_id: str
     distribution: Distribution
     named: Mapping[str, float]
     observations: tuple[Observation, ...]
     method: str = "bayes-signposts"
+    lenses: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model_id,
             "method": self.method,
-            "named": dict(self.named),
+            "families_given_settled": dict(self.named),
+            "lenses_given_settled": dict(self.lenses),
             "observations": [
                 {
                     "signpost": o.signpost,
@@ -155,7 +170,9 @@ def posterior(model: CompiledModel, prior: Distribution, observations: Sequence[
     dist = prior
     for obs in observations:
         dist = _update(model, dist, obs)
-    return Posterior(model.id, dist, _named_probabilities(model, dist), tuple(observations))
+    return Posterior(
+        model.id, dist, _named_probabilities(model, dist), tuple(observations), lenses=_lens_probabilities(model, dist)
+    )
 
 
 def _entropy(p: FloatArray) -> float:
@@ -164,18 +181,13 @@ def _entropy(p: FloatArray) -> float:
 
 
 def _profiles(model: CompiledModel, dist: Distribution) -> IntArray:
-    """An integer label per attractor: which named scenarios it falls into (as a bit pattern)."""
-    if not model.named_ids:
-        return np.zeros(len(dist.probabilities), dtype=np.int64)
-    flat = model.offsets[:-1][None, :] + dist.indices
-    inside = np.all(model.named_masks[:, flat], axis=2)
-    bits = (1 << np.arange(len(model.named_ids), dtype=np.int64))[:, None]
-    labels: IntArray = (inside * bits).sum(axis=0)
+    """An integer label per attractor: its family (0 for none of these, k + 1 for family k)."""
+    labels: IntArray = model.family_index(dist.indices) + 1
     return labels
 
 
 def information_gain(model: CompiledModel, dist: Distribution, signpost: CompiledSignpost) -> float:
-    """Mutual information (bits) between observing ``signpost`` and the named-scenario profile."""
+    """Mutual information (bits) between observing ``signpost`` and which family holds (or none)."""
     labels = _profiles(model, dist)
     p_yes_given_a = signpost.likelihood[dist.indices[:, signpost.descriptor]]
     if np.ptp(p_yes_given_a) == 0.0:
@@ -220,6 +232,7 @@ class TimelineStep:
     date: dt.date | None
     observation: Observation | None
     named: Mapping[str, float]
+    lenses: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -240,7 +253,8 @@ class Timeline:
                     "evidence": None if s.observation is None else s.observation.evidence_id,
                     "signpost": None if s.observation is None else s.observation.signpost,
                     "observed": None if s.observation is None else s.observation.observed,
-                    "named": dict(s.named),
+                    "families_given_settled": dict(s.named),
+                    "lenses_given_settled": dict(s.lenses),
                 }
                 for s in self.steps
             ],
@@ -255,9 +269,9 @@ class Timeline:
 def timeline(model: CompiledModel, prior: Distribution, observations: Sequence[Observation]) -> Timeline:
     """Posterior named-scenario probabilities after each observation, in date order."""
     ordered = sorted(observations, key=lambda o: (o.date or dt.date.min, o.evidence_id or 0))
-    steps = [TimelineStep(None, None, _named_probabilities(model, prior))]
+    steps = [TimelineStep(None, None, _named_probabilities(model, prior), _lens_probabilities(model, prior))]
     dist = prior
     for obs in ordered:
         dist = _update(model, dist, obs)
-        steps.append(TimelineStep(obs.date, obs, _named_probabilities(model, dist)))
+        steps.append(TimelineStep(obs.date, obs, _named_probabilities(model, dist), _lens_probabilities(model, dist)))
     return Timeline(model.id, tuple(steps))

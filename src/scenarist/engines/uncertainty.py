@@ -32,6 +32,7 @@ from scenarist.engines.executors import Executor, run_batches
 from scenarist.engines.weights import wilson_interval
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
+from scenarist.model.families import NONE_OF_THESE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,13 +104,14 @@ class ProbabilityResult:
     named: tuple[NamedProbability, ...]
     method: str = "monte-carlo-judgment-uncertainty"
     fixed: Mapping[str, str] = field(default_factory=dict)
+    none_count: int = 0
+    lenses: tuple[NamedProbability, ...] = ()
 
     @property
     def cycle_share(self) -> float:
         return self.cycles / self.draws
 
-    def settled_named(self) -> tuple[NamedProbability, ...]:
-        """Named-scenario probabilities given that the system settles (draws ending in cycles left out)."""
+    def _given_settled(self, rows: tuple[NamedProbability, ...]) -> tuple[NamedProbability, ...]:
         settled = self.draws - self.cycles
         return tuple(
             NamedProbability(
@@ -118,8 +120,28 @@ class ProbabilityResult:
                 n.count / settled if settled else 0.0,
                 wilson_interval(n.count, settled, INTERVAL_Z) if settled else (0.0, 1.0),
             )
-            for n in self.named
+            for n in rows
         )
+
+    @property
+    def none_row(self) -> NamedProbability:
+        """The draws settling in no family, as a share of all draws."""
+        return NamedProbability(
+            NONE_OF_THESE, self.none_count, self.none_count / self.draws,
+            wilson_interval(self.none_count, self.draws, INTERVAL_Z),
+        )  # fmt: skip
+
+    def settled_named(self) -> tuple[NamedProbability, ...]:
+        """Family probabilities given that the system settles (draws ending in cycles left out)."""
+        return self._given_settled(self.named)
+
+    def settled_partition(self) -> tuple[NamedProbability, ...]:
+        """Families and *none of these* given that the system settles: they sum to one."""
+        return self._given_settled((*self.named, self.none_row)) if self.named else ()
+
+    def settled_lenses(self) -> tuple[NamedProbability, ...]:
+        """Lens probabilities given that the system settles (lenses overlap the families)."""
+        return self._given_settled(self.lenses)
 
     def named_probability(self, named_id: str) -> float:
         for n in self.named:
@@ -147,7 +169,16 @@ class ProbabilityResult:
             },
             "cycles": self.cycles,
             "cycle_share": self.cycle_share,
-            "named": [n.to_dict() for n in self.named],
+            "of_all_draws": {
+                "families": [n.to_dict() for n in self.named],
+                "none_of_these": self.none_row.to_dict(),
+                "cycles": self.cycle_share,
+                "lenses": [n.to_dict() for n in self.lenses],
+            },
+            "given_settled": {
+                "families": [n.to_dict() for n in self.settled_partition()],
+                "lenses": [n.to_dict() for n in self.settled_lenses()],
+            },
             "attractors": [a.to_dict() for a in self.attractors],
         }
 
@@ -287,11 +318,17 @@ def scenario_probabilities(
     counts, cycles = _simulate(job, draws, progress, executor)
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
+    lens_counts = dict.fromkeys(model.lens_ids, 0)
+    none_count = 0
     for flat, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         indices = model.unflat(flat)
         named = model.named_of(indices)
         for n in named:
             named_counts[n] += count
+        if not named:
+            none_count += count
+        for n in model.lenses_of(indices):
+            lens_counts[n] += count
         attractors.append(
             AttractorProbability(
                 indices,
@@ -304,6 +341,9 @@ def scenario_probabilities(
         )
     named_rows = tuple(
         NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in named_counts.items()
+    )
+    lens_rows = tuple(
+        NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in lens_counts.items()
     )
     priors = [d for d, p in zip(model.descriptor_ids, model.priors) if p is not None]
     if starts == "enumerate":
@@ -321,4 +361,6 @@ def scenario_probabilities(
         attractors=tuple(attractors),
         named=named_rows,
         fixed=fixed,
+        none_count=none_count,
+        lenses=lens_rows,
     )

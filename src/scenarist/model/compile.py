@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 from scenarist.errors import EngineError
-from scenarist.model.schema import Judgment, Model, Signpost
+from scenarist.model.families import FamilyTable
+from scenarist.model.schema import Assignment, Judgment, Model, Signpost
 
 __all__ = ["CompiledModel", "CompiledSignpost", "Indices", "compile_members", "compile_model", "matrix_from_judgments"]
 
@@ -53,6 +54,12 @@ class CompiledModel:
     priors: tuple[FloatArray | None, ...] = ()
     default_confidence: int = 3
     signposts: tuple[CompiledSignpost, ...] = ()
+    families: FamilyTable | None = None
+    revision: str = ""
+
+    @property
+    def lens_ids(self) -> tuple[str, ...]:
+        return self.families.lens_ids if self.families is not None else ()
 
     @property
     def n_descriptors(self) -> int:
@@ -114,12 +121,24 @@ class CompiledModel:
         return tuple(reversed(out))
 
     def named_of(self, indices: Indices) -> tuple[str, ...]:
-        """Ids of the named scenarios that a complete scenario falls into."""
-        if not self.named_ids:
+        """The family a complete scenario belongs to, as a one-element tuple (empty: none of these)."""
+        if not self.named_ids or self.families is None:
             return ()
-        flat = self.offsets[:-1] + np.asarray(indices, dtype=np.int64)
-        hits: list[bool] = np.all(self.named_masks[:, flat], axis=1).tolist()
-        return tuple(n for n, hit in zip(self.named_ids, hits) if hit)
+        k = int(self.families.family_index(np.asarray(indices, dtype=np.int64)[None, :])[0])
+        return () if k < 0 else (self.named_ids[k],)
+
+    def family_index(self, rows: IntArray) -> IntArray:
+        """For each row of variant indices, its family's position in ``named_ids`` (-1: none of these)."""
+        if self.families is None:
+            return np.full(len(rows), -1, dtype=np.int64)
+        return self.families.family_index(rows)
+
+    def lenses_of(self, indices: Indices) -> tuple[str, ...]:
+        """The lenses that hold in a complete scenario."""
+        if self.families is None or not self.families.lens_ids:
+            return ()
+        held = self.families.lens_matrix(np.asarray(indices, dtype=np.int64)[None, :])[:, 0].tolist()
+        return tuple(n for n, hit in zip(self.families.lens_ids, held) if hit)
 
 
 def _flat_index(model: Model) -> dict[str, int]:
@@ -154,14 +173,8 @@ def compile_model(model: Model) -> CompiledModel:
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     matrix, confidence = matrix_from_judgments(model, model.judgments)
     desc_pos = {d.id: k for k, d in enumerate(model.descriptors)}
-    masks = np.ones((len(model.scenarios), int(offsets[-1])), dtype=bool)
-    for s, named in enumerate(model.scenarios):
-        for d_id, allowed in named.variants.items():
-            k = desc_pos[d_id]
-            ids = [v.id for v in model.descriptors[k].variants]
-            wanted = {allowed} if isinstance(allowed, str) else set(allowed)
-            for i, v_id in enumerate(ids):
-                masks[s, offsets[k] + i] = v_id in wanted
+    families = _family_table(model, offsets, desc_pos)
+    masks = families.core.copy()
     priors = tuple(_prior(d.prior, [v.id for v in d.variants]) for d in model.descriptors)
     signposts = tuple(
         CompiledSignpost(
@@ -190,12 +203,60 @@ def compile_model(model: Model) -> CompiledModel:
         offsets=offsets,
         matrix=matrix,
         confidence=confidence,
-        named_ids=tuple(s.id for s in model.scenarios),
+        named_ids=families.family_ids,
         named_masks=masks,
         self_impacts=self_impacts,
         priors=priors,
         default_confidence=model.default_confidence,
         signposts=signposts,
+        families=families,
+        revision=model_revision(model),
+    )
+
+
+def model_revision(model: Model) -> str:
+    """A short content hash of the model (its canonical JSON): the revision derived figures record."""
+    import hashlib
+    import json
+
+    text = json.dumps(model.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _assignment_masks(
+    assignments: list[Assignment], model: Model, offsets: IntArray, desc_pos: Mapping[str, int]
+) -> tuple[BoolArray, BoolArray]:
+    """(allowed variants, constrained descriptors) for each partial assignment."""
+    allowed = np.ones((len(assignments), int(offsets[-1])), dtype=bool)
+    constrained = np.zeros((len(assignments), len(model.descriptors)), dtype=bool)
+    for s, assignment in enumerate(assignments):
+        for d_id, wanted_ids in assignment.items():
+            k = desc_pos[d_id]
+            constrained[s, k] = True
+            wanted = {wanted_ids} if isinstance(wanted_ids, str) else set(wanted_ids)
+            for i, v in enumerate(model.descriptors[k].variants):
+                allowed[s, offsets[k] + i] = v.id in wanted
+    return allowed, constrained
+
+
+def _family_table(model: Model, offsets: IntArray, desc_pos: Mapping[str, int]) -> FamilyTable:
+    fams = [s for s in model.scenarios if s.kind == "family"]
+    lenses = [s for s in model.scenarios if s.kind == "lens"]
+    core, core_desc = _assignment_masks([f.core for f in fams], model, offsets, desc_pos)
+    typical, typical_desc = _assignment_masks([f.typical for f in fams], model, offsets, desc_pos)
+    lens, _ = _assignment_masks([s.core for s in lenses], model, offsets, desc_pos)
+    for arr in (core, core_desc, typical, typical_desc, lens):
+        arr.setflags(write=False)
+    return FamilyTable(
+        offsets=offsets,
+        family_ids=tuple(f.id for f in fams),
+        core=core,
+        core_desc=core_desc,
+        typical=typical,
+        typical_desc=typical_desc,
+        lens_ids=tuple(s.id for s in lenses),
+        lenses=lens,
+        max_distance=model.families.max_distance,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 __all__ = [
     "FORMAT_VERSION",
@@ -26,7 +26,12 @@ __all__ = [
     "Signpost",
     "Judgment",
     "JudgmentSet",
+    "Assignment",
     "NamedScenario",
+    "FamilyRule",
+    "CurrentState",
+    "SignpostMatch",
+    "Window",
     "Model",
     "json_schema",
 ]
@@ -103,6 +108,11 @@ class Descriptor(_Strict):
             "Used to draw starting scenarios in the probability engine; meant for autonomous (driving) descriptors."
         ),
     )
+    as_of: dt.date | None = Field(
+        default=None,
+        description="When this descriptor's state is settled (e.g. an election date); a judgment from a "
+        "descriptor settled later than its target runs backwards in time and is warned about.",
+    )
 
 
 class Judgment(_Strict):
@@ -128,27 +138,99 @@ class JudgmentSet(_Strict):
     judgments: list[Judgment] = Field(default_factory=list)
 
 
+Assignment = dict[str, str | list[str]]
+"""descriptor id -> allowed variant id, or list of allowed variant ids."""
+
+
+def _check_assignment(value: Assignment) -> Assignment:
+    for key, allowed in value.items():
+        if isinstance(allowed, list) and not allowed:
+            raise ValueError(f"descriptor {key!r} lists no allowed variant")
+    return value
+
+
 class NamedScenario(_Strict):
-    """A named future as a partial assignment: descriptor id -> variant id or list of variant ids."""
+    """A named future: a family defined by a small core of variants, or a lens across the families.
+
+    Every scenario belongs to at most one family (see ``families`` on the model for the rule);
+    a lens is an overlapping view (e.g. "the war goes on") reported beside the families.
+    """
 
     id: Identifier
     name: str
+    kind: Literal["family", "lens"] = Field(
+        default="family",
+        description="family: takes part in the partition of scenarios; lens: a view across the families.",
+    )
     description: str | None = None
     likelihood_claim: str | None = Field(
         default=None, description="The likelihood the source states for this future, in its own terms."
     )
-    variants: dict[str, str | list[str]] = Field(
-        min_length=1, description="descriptor id -> allowed variant id, or list of allowed variant ids."
+    core: Assignment = Field(
+        min_length=1,
+        description="The defining variants: descriptor id -> allowed variant id, or list of allowed variant ids. "
+        "(The older key 'variants' is read as 'core'.)",
     )
+    typical: Assignment = Field(
+        default_factory=dict,
+        description="Variants that describe the family without defining it; they break ties between families.",
+    )
+    sources: list[SourceRef] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _variants_is_core(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "variants" in data:
+            if "core" in data:
+                raise ValueError("give the defining variants as 'core' (or the older 'variants'), not both")
+            data = {("core" if k == "variants" else k): v for k, v in data.items()}
+        return data
+
+    @field_validator("core", "typical")
+    @classmethod
+    def _non_empty_lists(cls, value: Assignment) -> Assignment:
+        return _check_assignment(value)
+
+
+class FamilyRule(_Strict):
+    """How a complete scenario is assigned to one family (or to none of them)."""
+
+    max_distance: int = Field(
+        default=1,
+        ge=0,
+        description="A scenario matching no family's core joins the nearest family when at most this many "
+        "core descriptors differ and more than half of that core matches; 0 means core matches only.",
+    )
+
+
+class Window(_Strict):
+    """A date interval; either end may be left open (the model's own window applies)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class SignpostMatch(_Strict):
+    """Hints for matching news items to a signpost."""
+
+    phrases: list[str] = Field(default_factory=list, description="Phrases that speak for the signpost.")
+    require: list[str] = Field(
+        default_factory=list, description="At least one of these phrases must appear in an item."
+    )
+    exclude: list[str] = Field(default_factory=list, description="An item with any of these phrases is not proposed.")
+
+
+class CurrentState(_Strict):
+    """What the analyst declares true now: a partial assignment with its date."""
+
+    date: dt.date
+    variants: Assignment = Field(min_length=1)
     sources: list[SourceRef] = Field(default_factory=list)
 
     @field_validator("variants")
     @classmethod
-    def _non_empty_lists(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
-        for key, allowed in value.items():
-            if isinstance(allowed, list) and not allowed:
-                raise ValueError(f"descriptor {key!r} lists no allowed variant")
-        return value
+    def _non_empty_lists(cls, value: Assignment) -> Assignment:
+        return _check_assignment(value)
 
 
 class Signpost(_Strict):
@@ -164,6 +246,12 @@ class Signpost(_Strict):
         "variants not listed take 'default_likelihood'.",
     )
     default_likelihood: float = Field(default=0.5, ge=0, le=1)
+    window: Window | None = Field(
+        default=None,
+        description="When the event can be observed (default: the model's window, start to horizon). "
+        "Before the window closes, 'not observed' needs an explicit statement.",
+    )
+    match: SignpostMatch | None = Field(default=None, description="Hints for matching news items.")
     rationale: str | None = None
     sources: list[SourceRef] = Field(default_factory=list)
 
@@ -187,6 +275,11 @@ class ForecastQuestion(_Strict):
         default=None,
         description="{descriptor, variant} or {scenario}: the model's probability of it becomes the forecast.",
     )
+    signpost: Identifier | None = Field(
+        default=None,
+        description="The signpost that observes this question's own event: its evidence does not move the "
+        "question's model forecast (it would resolve the question, not inform it).",
+    )
     sources: list[SourceRef] = Field(default_factory=list)
 
 
@@ -197,7 +290,12 @@ class Model(_Strict):
     id: Identifier
     title: str
     question: str | None = None
-    horizon: dt.date | None = None
+    start: dt.date | None = Field(
+        default=None, description="Start of the model's window: evidence dated earlier is refused."
+    )
+    horizon: dt.date | None = Field(
+        default=None, description="End of the model's window: evidence dated later is refused."
+    )
     description: str | None = None
     sources: list[Source] = Field(default_factory=list)
     descriptors: list[Descriptor] = Field(min_length=1)
@@ -206,6 +304,10 @@ class Model(_Strict):
         default_factory=list, description="Optional alternative judgment sets (ensemble members)."
     )
     scenarios: list[NamedScenario] = Field(default_factory=list)
+    families: FamilyRule = Field(default_factory=FamilyRule, description="The rule assigning scenarios to families.")
+    current: CurrentState | None = Field(
+        default=None, description="The state the analyst declares current, for probabilities 'from today'."
+    )
     signposts: list[Signpost] = Field(default_factory=list)
     forecasts: list[ForecastQuestion] = Field(default_factory=list)
     default_confidence: int = Field(

@@ -24,11 +24,20 @@ class _Locator:
         self.positions = positions or {}
 
     def __call__(self, path: Path) -> Location:
+        path = self._as_written(tuple(path))
         probe = tuple(path)
         while probe and probe not in self.positions:
             probe = probe[:-1]
         line, col = self.positions.get(probe, (0, 0))
         return Location(self.file, line, col, tuple(path))
+
+    def _as_written(self, path: Path) -> Path:
+        """A named scenario's ``core`` as the file spells it (the older key ``variants``)."""
+        if len(path) >= 3 and path[0] == "scenarios" and path[2] == "core":
+            old = (*path[:2], "variants")
+            if old in self.positions and (*path[:2], "core") not in self.positions:
+                return (*old, *path[3:])
+        return path
 
 
 def _pydantic_errors(exc: ValidationError, locate: _Locator) -> list[ModelError]:
@@ -172,8 +181,10 @@ def _judgment_errors(model: Model, variants: dict[str, list[str]], locate: _Loca
 
 def _scenario_errors(model: Model, variants: dict[str, list[str]], locate: _Locator) -> Iterator[ModelError]:
     for s, named in enumerate(model.scenarios):
-        for desc, allowed in named.variants.items():
-            path: Path = ("scenarios", s, "variants", desc)
+        for key, desc, allowed in [("core", d, a) for d, a in named.core.items()] + [
+            ("typical", d, a) for d, a in named.typical.items()
+        ]:
+            path: Path = ("scenarios", s, key, desc)
             if desc not in variants:
                 yield ModelError(f"unknown descriptor {desc!r}; expected one of {', '.join(variants)}", locate(path))
                 continue

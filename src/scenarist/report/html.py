@@ -61,13 +61,13 @@ def _context(inputs: ReportInputs) -> dict[str, Any]:
     counts = result.named_counts(max_inconsistency=0)
     named_names = {s.id: s.name for s in model.scenarios}
     chart_values = {named_names[k]: float(v) for k, v in counts.items() if k}
-    chart_values["in no named scenario"] = float(counts[""])
+    chart_values["none of these"] = float(counts[""])
     weights = inputs.weights
     shares = weights.named_shares(result.named_ids) if weights is not None else None
     shares_chart = None
     if shares is not None:
         values = {named_names[k]: 100 * v for k, v in shares.items() if k}
-        values["in no named scenario"] = 100 * shares[""]
+        values["none of these"] = 100 * shares[""]
         shares_chart = bar_chart(values, title="Share of starts settling in each named scenario", xlabel="% of starts")
     return {
         "weights": weights,
@@ -79,6 +79,7 @@ def _context(inputs: ReportInputs) -> dict[str, Any]:
         "near": [s for s in result.scenarios if s.inconsistency > 0],
         "names": variant_names(model),
         "named_names": named_names,
+        "families": [s for s in model.scenarios if s.kind == "family"],
         "counts": counts,
         "loose_counts": result.named_counts(max_inconsistency=result.tolerance),
         "counts_chart": _svg(bar_chart(chart_values, title="Consistent scenarios per named scenario", xlabel="count")),
@@ -93,7 +94,7 @@ def _probability_context(inputs: ReportInputs, named_names: dict[str, str]) -> d
     probs = inputs.probabilities
     if probs is None:
         return {"probabilities": None}
-    settled = probs.settled_named()
+    settled = probs.settled_partition()
     values = {named_names.get(n.id, n.id): 100 * n.probability for n in settled}
     errors = {named_names.get(n.id, n.id): (100 * n.interval[0], 100 * n.interval[1]) for n in settled}
     timeline_chart = None
@@ -103,7 +104,7 @@ def _probability_context(inputs: ReportInputs, named_names: dict[str, str]) -> d
         ]
         series = {
             named_names.get(n, n): [100 * step.named.get(n, 0.0) for step in inputs.timeline.steps]
-            for n in inputs.compiled.named_ids
+            for n in (*inputs.compiled.named_ids, "none_of_these")
         }
         timeline_chart = line_chart(
             series, labels, title="Named-scenario probabilities as evidence arrives", ylabel="%"

@@ -100,10 +100,13 @@ def named_counts_table(model: Model, result: ScenarioSet, weights: VolumeWeights
     if shares is not None:
         table.add_column("basin share", justify="right")
     for s in model.scenarios:
+        if s.kind != "family":
+            continue
         extra = [f"{shares[s.id]:.1%}"] if shares is not None else []
         table.add_row(s.name, s.likelihood_claim or "", str(exact[s.id]), str(loose[s.id]), *extra)
     extra = [f"{shares['']:.1%}"] if shares is not None else []
-    table.add_row(Text("in no named scenario", style="italic"), "", str(exact[""]), str(loose[""]), *extra)
+    table.add_row(Text("none of these", style="italic"), "", str(exact[""]), str(loose[""]), *extra)
+    table.caption = "Every scenario belongs to one family or to none of these (see the family rule)."
     return table
 
 

@@ -150,7 +150,7 @@ def overview(request: Request, model_id: str) -> dict[str, Any]:
         "probabilities": {
             "method": [probs.method, "bayes-signposts"],
             "draws": probs.draws,
-            "before_evidence": [n.to_dict() for n in probs.settled_named()],
+            "before_evidence": [n.to_dict() for n in probs.settled_partition()],
             "now": _named_now(entry, snap),
             "evidence": len(snap.active),
             "error": snap.error,
@@ -189,7 +189,7 @@ def probabilities(request: Request, model_id: str) -> dict[str, Any]:
     entry = entry_of(request, model_id)
     snap = snapshot_of(state, entry)
     doc = entry.probabilities().to_dict()
-    doc["settled_named"] = [n.to_dict() for n in entry.probabilities().settled_named()]
+    doc["settled_named"] = [n.to_dict() for n in entry.probabilities().settled_partition()]
     doc["posterior"] = {"method": "bayes-signposts", "named": _named_now(entry, snap)}
     doc["evidence_ids"] = [e.id for e in snap.active]
     return {"ok": True, **doc}

@@ -64,7 +64,10 @@ def _timeline_chart(entry: ModelEntry, snap: Snapshot) -> Any:
     first, last = timeline_window(snap)
     steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
     labels = ["before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps]
-    series = {entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps] for n in entry.compiled.named_ids}
+    series = {
+        entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps]
+        for n in (*entry.compiled.named_ids, "none_of_these")
+    }
     title = "Named-scenario probabilities as evidence arrives"
     return snap.chart("timeline", lambda: line_chart(series, labels, title=title, ylabel="%"))
 
@@ -100,7 +103,8 @@ def overview(
         "entry": entry,
         "model": entry.model,
         "probs": probs,
-        "settled": probs.settled_named(),
+        "settled": probs.settled_partition(),
+        "families": [s for s in entry.model.scenarios if s.kind == "family"],
         "snap": snap,
         "now": dict(snap.posterior.named) if snap.posterior is not None else {},
         "probability_chart": _probability_chart(entry, snap),

@@ -110,7 +110,7 @@ class ModelEntry:
         self.compiled = compile_model(model)
         self.settings = settings
         self.scenarios: ScenarioSet = find_scenarios(self.compiled)
-        self.named_names = {s.id: s.name for s in model.scenarios}
+        self.named_names = {s.id: s.name for s in model.scenarios} | {"none_of_these": "None of these"}
         self.signposts = {s.id: s for s in model.signposts}
         self.descriptors = {d.id: d for d in model.descriptors}
         self.sources = {s.id: s for s in model.sources}
