@@ -3,7 +3,7 @@
 Commands register on one Typer app; importing this package imports every command module.
 """
 
-from scenarist.cli import analysis, ledger, web
+from scenarist.cli import analysis, ledger, news, web
 from scenarist.cli._app import app, main
 
-__all__ = ["analysis", "app", "ledger", "main", "web"]
+__all__ = ["analysis", "app", "ledger", "main", "news", "web"]
