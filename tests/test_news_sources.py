@@ -10,7 +10,7 @@ import pytest
 
 from news_support import rss
 from scenarist.model import load_model
-from scenarist.model.schema import SignpostMatch
+from scenarist.model.schema import Model, SignpostMatch
 from scenarist.news import NewsError
 from scenarist.news.match import DEFAULT_THRESHOLD, ItemText, match_items
 from scenarist.news.sources import MAX_ITEM_CHARS, parse_feed, read_file
@@ -165,19 +165,26 @@ def test_the_matcher_names_the_signpost_and_keeps_the_best_passage() -> None:
     assert json.loads(json.dumps(result.to_dict()))["candidates"][0]["signpost"] == "brent_below_60"
 
 
+def _with_match(match: SignpostMatch | None) -> Model:
+    signposts = [s.model_copy(update={"match": match}) if s.id == "new_us_sanctions" else s for s in MODEL.signposts]
+    return MODEL.model_copy(update={"signposts": signposts})
+
+
 def test_hints_and_hedges_change_the_outcome() -> None:
     item = ItemText("Britain announces new sanctions package on Russia over the war", "", dt.date(2026, 1, 1))
-    assert (top := match_items(MODEL, [item]).top(0)) is not None and top.signpost_id == "new_us_sanctions"
-    signposts = [
-        s.model_copy(update={"match": SignpostMatch(exclude=["Britain"])}) if s.id == "new_us_sanctions" else s
-        for s in MODEL.signposts
-    ]
-    hinted = MODEL.model_copy(update={"signposts": signposts})
+    plain_model = _with_match(None)
+    assert (top := match_items(plain_model, [item]).top(0)) is not None and top.signpost_id == "new_us_sanctions"
+    hinted = _with_match(SignpostMatch(exclude=["Britain"]))
     after = match_items(hinted, [item]).top(0)
     assert after is None or after.signpost_id != "new_us_sanctions"
+    required = _with_match(SignpostMatch(require=["Treasury", "State Department"]))
+    treasury = ItemText("Treasury announces new sanctions package on Russia over the war", "", dt.date(2026, 1, 1))
+    r = match_items(required, [item, treasury])
+    assert r.top(0) is None or r.top(0).signpost_id != "new_us_sanctions"  # type: ignore[union-attr]
+    assert (kept := r.top(1)) is not None and kept.signpost_id == "new_us_sanctions"
     hedged = ItemText("Senate debates new US sanctions package on Russia over the war", "", dt.date(2026, 1, 1))
     plain = ItemText("Treasury announces new US sanctions package on Russia over the war", "", dt.date(2026, 1, 1))
-    r = match_items(MODEL, [hedged, plain], threshold=0.0)
+    r = match_items(plain_model, [hedged, plain], threshold=0.0)
     assert r.top(0) is not None and r.top(1) is not None and r.top(0).score < r.top(1).score  # type: ignore[union-attr]
 
 
