@@ -158,6 +158,13 @@ def signpost_window(model: Model, signpost: Signpost) -> tuple[dt.date | None, d
     return start, end
 
 
+def _found(phrase: list[str], tokens: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether ``phrase`` (tokens) occurs in ``tokens``; ``vocabulary`` is their set, for a quick refusal."""
+    if not phrase or phrase[0] not in vocabulary:
+        return False
+    return len(phrase) == 1 or phrase_in(phrase, tokens)
+
+
 def _signpost_text(s: Signpost) -> str:
     terms = " ".join(s.match.phrases) if s.match else ""
     return f"{s.name}. {s.observation} {terms}"
@@ -189,13 +196,10 @@ class SignpostIndex:
         return "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
 
     def _allowed(self, k: int, tokens: list[str], vocabulary: frozenset[str]) -> bool:
-        def found(phrase: list[str]) -> bool:
-            return phrase[0] in vocabulary if len(phrase) == 1 else phrase_in(phrase, tokens)
-
-        if any(found(p) for p in self._exclude[k] if p):
+        if any(_found(p, tokens, vocabulary) for p in self._exclude[k]):
             return False
-        required = [p for p in self._require[k] if p]
-        return not required or any(found(p) for p in required)
+        required = self._require[k]
+        return not required or any(_found(p, tokens, vocabulary) for p in required)
 
     def _passage_scores(self, units: list[str], floor: float) -> NDArray[np.float64]:
         """Scores of each passage (rows) for each signpost (columns); hints are checked only where the
@@ -205,11 +209,11 @@ class SignpostIndex:
             tokens = tokenize(unit)
             if not tokens:
                 continue
+            vocabulary = frozenset(tokens)
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
-            if any(phrase_in(h, tokens) for h in _HEDGES):
+            if any(_found(h, tokens, vocabulary) for h in _HEDGES):
                 scores *= HEDGE_FACTOR
-            vocabulary = frozenset(tokens)
             for k in np.flatnonzero(scores >= floor):
                 if not self._allowed(int(k), tokens, vocabulary):
                     scores[k] = 0.0
