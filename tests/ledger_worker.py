@@ -30,7 +30,9 @@ def add(db: str, worker: int, count: int) -> None:
     with open_ledger(db) as ledger:
         for i in range(count):
             ledger.add_evidence(
-                MODEL, f"signpost-{i % 5}", i % 2 == 0, FIRST_DAY + dt.timedelta(days=i), f"worker-{worker}"
+                EvidenceInput(
+                    MODEL, f"signpost-{i % 5}", i % 2 == 0, FIRST_DAY + dt.timedelta(days=i), f"worker-{worker}"
+                )
             )
     say("done")
 
@@ -39,7 +41,8 @@ def rows(total: int, report_at: int) -> Iterator[EvidenceInput]:
     for i in range(total):
         if i == report_at:
             say("started")
-        yield EvidenceInput(MODEL, "bulk", True, FIRST_DAY + dt.timedelta(days=i % 365), "bulk-import", note=f"#{i}")
+        day = FIRST_DAY + dt.timedelta(days=i % 365)
+        yield EvidenceInput(MODEL, f"bulk-{i // 365}", True, day, "bulk-import", note=f"#{i}")
 
 
 def bulk_import(db: str, total: int, report_at: int) -> None:

@@ -42,7 +42,7 @@ def run_module(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def assert_one_error_line(result: Any) -> None:
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # input errors exit 2
     assert "Traceback" not in result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("error:")]
@@ -227,7 +227,7 @@ def test_bad_model_is_one_error_line_and_debug_shows_a_traceback(tmp_path: Path)
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenarist: 1\nid: bad\ndescriptors: 3\n", encoding="utf-8")
     plain = run_module("check", str(bad))
-    assert plain.returncode == 1
+    assert plain.returncode == 2
     assert "Traceback" not in plain.stderr
     assert plain.stderr.startswith("error:")
     debug = run_module("--debug", "check", str(bad))
@@ -237,7 +237,7 @@ def test_bad_model_is_one_error_line_and_debug_shows_a_traceback(tmp_path: Path)
 
 def test_debug_shows_a_traceback_for_a_bad_scenario() -> None:
     plain = run_module("explain", "talks=nonsense")
-    assert plain.returncode == 1 and "Traceback" not in plain.stderr
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
     debug = run_module("--debug", "explain", "talks=nonsense")
     assert debug.returncode != 0
     assert "Traceback" in debug.stderr and "EngineError" in debug.stderr
@@ -245,6 +245,6 @@ def test_debug_shows_a_traceback_for_a_bad_scenario() -> None:
 
 def test_missing_model_file_is_an_error_line() -> None:
     result = cli("scenarios", "no/such/model.yaml")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # input errors exit 2
     assert "Traceback" not in result.output
     assert result.stderr.startswith("error:")

@@ -31,7 +31,9 @@ def _run(db: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[s
 
 def _named(db: Path) -> dict[str, float]:
     doc = json.loads(_run(db, "probabilities", "--draws", "3000", "--format", "json").stdout)
-    return {k: round(v, 12) for k, v in doc["posterior"]["named"].items()}
+    families = {f["id"]: f["probability"] for f in doc["now"]["families"]}
+    assert sum(families.values()) == pytest.approx(1.0)  # the families and none of these partition the mass
+    return {k: round(v, 12) for k, v in families.items()}
 
 
 @pytest.fixture()
@@ -70,7 +72,7 @@ def test_evidence_moves_probabilities_and_retraction_restores_them(db: Path) -> 
 )  # fmt: skip
 def test_bad_evidence_is_refused_and_the_ledger_unchanged(db: Path, args: list[str], message: str) -> None:
     proc = _run(db, "evidence", "add", "us-russia-2025", *args, ok=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert json.loads(_run(db, "evidence", "list", "--all", "--format", "json").stdout)["evidence"] == []
 
@@ -80,7 +82,7 @@ def test_csv_import_is_all_or_nothing(db: Path, tmp_path: Path) -> None:
     bad = good + "us_ends_mediation,maybe,2025-06-02,B,1\n"
     (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
     proc = _run(db, "evidence", "import", str(tmp_path / "bad.csv"), ok=False)
-    assert proc.returncode == 1 and "bad.csv:3" in proc.stderr
+    assert proc.returncode == 2 and "bad.csv:3" in proc.stderr
     assert json.loads(_run(db, "evidence", "list", "--all", "--format", "json").stdout)["evidence"] == []
     (tmp_path / "good.csv").write_text(good, encoding="utf-8")
     assert "imported 1" in _run(db, "evidence", "import", str(tmp_path / "good.csv")).stdout
@@ -90,7 +92,7 @@ def test_csv_import_is_all_or_nothing(db: Path, tmp_path: Path) -> None:
 
 def test_forecast_lifecycle_and_scores(db: Path) -> None:
     added = _run(db, "forecast", "add", "war_goes_on")
-    assert "standing forecast" in added.stdout and "(model)" in added.stdout
+    assert "standing forecast" in added.stdout and "(model, as of" in added.stdout
     _run(db, "forecast", "add", "q1", "--question", "Will it rain?", "--criteria", "Rain", "--close", "2026-03-31")
     _run(db, "forecast", "predict", "q1", "--probability", "0.6", "--date", "2026-01-01")
     _run(db, "forecast", "predict", "q1", "--probability", "0.8", "--date", "2026-01-04")

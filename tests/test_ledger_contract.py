@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import json
 import os
 import sqlite3
@@ -15,6 +16,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from sqlalchemy.engine import make_url
 
 from scenarist.errors import ScenaristError
 from scenarist.evidence import Evidence, EvidenceInput, Ledger, LedgerError, Question, open_ledger
+from scenarist.evidence.errors import LedgerConflict, LedgerNotFound
 from scenarist.evidence.migrate import head_revision
 
 PG_ENV = "SCENARIST_TEST_PG_URL"
@@ -121,16 +124,19 @@ def _state(ledger: Ledger) -> tuple[Any, ...]:
     )
 
 
+_SOURCES = itertools.count(1)
+
+
 def _observe(ledger: Ledger, **overrides: Any) -> Evidence:
     values: dict[str, Any] = {
         "model_id": "m",
         "signpost_id": "s",
         "observed": True,
         "date": D1,
-        "source": "wire service",
+        "source": f"wire service {next(_SOURCES)}",  # one report per signpost, date and source
     }
     values.update(overrides)
-    return ledger.add_evidence(**values)
+    return ledger.add_evidence(EvidenceInput(**values))
 
 
 def _row(i: int, **overrides: Any) -> EvidenceInput:
@@ -150,7 +156,9 @@ def _row(i: int, **overrides: Any) -> EvidenceInput:
 
 def test_add_evidence_returns_the_stored_row(ledger: Ledger) -> None:
     before = dt.datetime.now(dt.UTC)
-    stored = ledger.add_evidence("m", "talks", False, D2, "agency", "https://example.org/a", 0.75, "second-hand")
+    stored = ledger.add_evidence(
+        EvidenceInput("m", "talks", False, D2, "agency", "https://example.org/a", 0.75, "second-hand")
+    )
     after = dt.datetime.now(dt.UTC)
     assert (stored.model_id, stored.signpost_id, stored.observed, stored.date) == ("m", "talks", False, D2)
     assert (stored.source, stored.url, stored.reliability, stored.note) == (
@@ -498,8 +506,8 @@ def test_migrations_build_the_schema_and_reopening_changes_nothing(ledger_url: s
         assert second.integrity_check()
     with _outside(ledger_url) as conn:
         assert set(sa.inspect(conn).get_table_names()) == TABLES
-        stored = conn.execute(sa.text("SELECT version_num FROM scenarist_ledger_version")).scalars().all()
-        assert stored == [head_revision()]
+        versions = conn.execute(sa.text("SELECT version_num FROM scenarist_ledger_version")).scalars().all()
+        assert versions == [head_revision()]
 
 
 def test_a_schema_from_a_newer_version_is_refused(ledger_url: str) -> None:
@@ -609,3 +617,46 @@ def test_an_unreachable_server_is_a_ledger_error_without_the_password() -> None:
 def test_a_missing_directory_is_a_ledger_error(tmp_path: Path) -> None:
     with pytest.raises(LedgerError, match="unable to open"):
         open_ledger(tmp_path / "no such dir" / "ledger.sqlite")
+
+
+def test_the_same_signpost_date_and_source_twice_is_refused_and_nothing_is_written(ledger: Ledger) -> None:
+    first = _observe(ledger, source="Wire  Service")
+    with pytest.raises(LedgerConflict, match="already on record"):
+        _observe(ledger, source="wire service")  # case and spacing do not make another source
+    assert ledger.list_evidence() == [first]
+    other_day = _observe(ledger, source="wire service", date=D2)
+    ledger.retract(first.id)
+    again = _observe(ledger, source="wire service")  # a retracted report does not block a corrected one
+    assert {e.id for e in ledger.list_evidence()} == {other_day.id, again.id}
+    rows = [_row(0, source="agency"), _row(1, source="agency")]
+    rows[1] = replace(rows[1], date=rows[0].date, signpost_id=rows[0].signpost_id)
+    with pytest.raises(LedgerConflict, match="appears twice; nothing was imported"):
+        ledger.import_evidence(rows)
+    assert {e.id for e in ledger.list_evidence()} == {other_day.id, again.id}
+
+
+def test_get_evidence_returns_one_row_or_not_found(ledger: Ledger) -> None:
+    row = _observe(ledger)
+    assert ledger.get_evidence(row.id) == row
+    with pytest.raises(LedgerNotFound):
+        ledger.get_evidence(row.id + 1000)
+    with pytest.raises(LedgerNotFound):
+        ledger.get_evidence(10**30)
+
+
+def test_model_forecast_history_is_replaced_in_one_go_and_manual_ones_stay(ledger: Ledger) -> None:
+    ledger.add_question("q", "Will it?", "If it does.", D3, "m", "variant", "d.v")
+    manual = ledger.record_forecast("q", 0.3, D1)
+    stored = ledger.replace_model_forecasts("q", [(D1, 0.2), (D2, 0.6)], "abc")
+    assert [(f.date, f.probability, f.revision, f.origin) for f in stored] == [
+        (D1, 0.2, "abc", "model"),
+        (D2, 0.6, "abc", "model"),
+    ]
+    ledger.replace_model_forecasts("q", [(D1, 0.25)], "def")
+    history = ledger.forecasts("q")
+    assert manual in history
+    assert [(f.probability, f.revision) for f in history if f.origin == "model"] == [(0.25, "def")]
+    ledger.resolve("q", "yes", D1)
+    with pytest.raises(LedgerConflict, match="resolved"):
+        ledger.replace_model_forecasts("q", [(D2, 0.9)])
+    assert [(f.probability, f.revision) for f in ledger.forecasts("q") if f.origin == "model"] == [(0.25, "def")]

@@ -19,7 +19,7 @@ from typing import IO
 
 import pytest
 
-from scenarist.evidence import open_ledger
+from scenarist.evidence import EvidenceInput, open_ledger
 
 WORKER = Path(__file__).with_name("ledger_worker.py")
 WRITERS = 8
@@ -87,7 +87,8 @@ def test_an_import_killed_midway_leaves_all_or_none_of_its_rows(tmp_path: Path, 
     db = str(tmp_path / "ledger.sqlite")
     with open_ledger(db) as ledger:
         before = [
-            ledger.add_evidence("m", "earlier", True, dt.date(2024, 12, d), "analyst", note=str(d)) for d in (1, 2, 3)
+            ledger.add_evidence(EvidenceInput("m", "earlier", True, dt.date(2024, 12, d), "analyst", note=str(d)))
+            for d in (1, 2, 3)
         ]
     with _workers(("import", db, str(IMPORT_ROWS), str(report_at))) as (proc,):
         _expect(proc.stdout, "started", proc)
@@ -103,5 +104,5 @@ def test_an_import_killed_midway_leaves_all_or_none_of_its_rows(tmp_path: Path, 
             assert len(imported) == IMPORT_ROWS
         assert [r for r in rows if r.source != "bulk-import"] == before
         # the killed writer left no lock behind
-        after = ledger.add_evidence("m", "later", False, dt.date(2025, 1, 1), "analyst")
+        after = ledger.add_evidence(EvidenceInput("m", "later", False, dt.date(2025, 1, 1), "analyst"))
         assert after in ledger.list_evidence()

@@ -377,7 +377,7 @@ THREE_SCHEMA_ERRORS = THREE_SCHEMA_ERRORS.replace("name: Policy", "nme: P")
 def test_cli_check_reports_every_error(tmp_path: Path, text: str) -> None:
     expected = _expected_lines(tmp_path, text)
     run = _check(tmp_path, text)
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "Traceback" not in run.stderr and "Traceback" not in run.stdout
     lines = run.stderr.splitlines()
     for want in expected:
@@ -394,6 +394,6 @@ def test_cli_check_missing_file(tmp_path: Path) -> None:
         text=True,
         timeout=120,
     )
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert "absent.yaml" in run.stderr

@@ -86,6 +86,7 @@ def test_add_review_and_record(tmp_path: Path, items: Path) -> None:
 
     again = _run(db, "news", "accept", str(sanctions["id"]), ok=False)
     assert again.returncode == 1 and again.stderr.strip() == f"error: proposal {sanctions['id']} was already accepted"
+    assert _run(db, "news", "accept", "999", ok=False).returncode == 2
     late = _run(db, "news", "accept", "999", ok=False)
     assert late.stderr.strip() == "error: no proposal with id 999"
     brent = rows["brent_below_60"]["id"]
@@ -98,7 +99,7 @@ def test_bad_item_file_is_one_line_naming_file_line_and_field(tmp_path: Path) ->
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"title": "ok"}\n{"title": "x", "published": "yesterday"}\n', encoding="utf-8")
     proc = _run(tmp_path / "l.sqlite", "news", "add", str(bad), ok=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {bad}:2: published: 'yesterday' is not a date; expected YYYY-MM-DD"
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 import pytest
 
 from news_support import ledger_location
-from scenarist.errors import EngineError
-from scenarist.evidence import LedgerError, NewsStore, open_ledger
+from scenarist.errors import ConflictError, InputError
+from scenarist.evidence import EvidenceInput, LedgerError, NewsStore, open_ledger
 from scenarist.evidence.ledger import Ledger
 from scenarist.evidence.news_store import NewsItemInput, ProposalInput
-from scenarist.model import load_model
 from scenarist.news.service import accept, decide, evidence_source, propose
 from scenarist.news.text import text_key
+from scenarist.service import Loaded, load
 
-MODEL = load_model("us-russia-2025")
+LOADED = load("us-russia-2025")
+MODEL = LOADED.model
 
 
 def _item(title: str, text: str = "", **values: object) -> NewsItemInput:
@@ -83,14 +84,14 @@ def test_proposal_flow_accept_reject_defer(ledger: Ledger) -> None:
     assert "Treasury" in made[0].passage
     assert propose(ledger, [MODEL], items) == []  # once per item, model and signpost
 
-    done = accept(ledger, MODEL, made[0].id)
+    done = accept(ledger, LOADED, made[0].id)
     assert done.status == "accepted" and done.evidence_id is not None
     [ev] = ledger.list_evidence(MODEL.id)
     assert ev.id == done.evidence_id and ev.signpost_id == "new_us_sanctions" and ev.observed
     assert ev.source == evidence_source(items[0]) == "Wire: " + SANCTIONS.title
     assert ev.url == SANCTIONS.url and ev.date == dt.date(2025, 10, 22) and ev.reliability == 0.8
-    with pytest.raises(EngineError, match="already accepted"):
-        accept(ledger, MODEL, made[0].id)
+    with pytest.raises(ConflictError, match="already accepted"):
+        accept(ledger, LOADED, made[0].id)
     assert propose(ledger, [MODEL], items) == []  # decided: not proposed again
 
     other, _ = store.add_items(
@@ -113,7 +114,7 @@ def test_proposal_flow_accept_reject_defer(ledger: Ledger) -> None:
 
 
 def test_a_signpost_already_observed_from_that_source_is_not_proposed(ledger: Ledger) -> None:
-    ledger.add_evidence(MODEL.id, "new_us_sanctions", True, dt.date(2025, 10, 1), "Wire: earlier report")
+    ledger.add_evidence(EvidenceInput(MODEL.id, "new_us_sanctions", True, dt.date(2025, 10, 1), "Wire: earlier report"))
     items, _ = NewsStore(ledger).add_items([SANCTIONS])
     assert all(p.signpost_id != "new_us_sanctions" for p in propose(ledger, [MODEL], items))
     other, _ = NewsStore(ledger).add_items(
@@ -132,6 +133,11 @@ def test_items_outside_the_window_are_not_proposed(ledger: Ledger) -> None:
     assert propose(ledger, [MODEL], items) == []
 
 
+def load_other() -> Loaded:
+    other = MODEL.model_copy(update={"id": "other"})
+    return Loaded(other, LOADED.compiled)
+
+
 def test_decisions_are_checked(ledger: Ledger) -> None:
     store = NewsStore(ledger)
     with pytest.raises(LedgerError, match="no proposal"):
@@ -140,7 +146,7 @@ def test_decisions_are_checked(ledger: Ledger) -> None:
     [p, *_] = store.add_proposals([ProposalInput(items[0].id, MODEL.id, "new_us_sanctions", 0.9, "x", "bm25")])
     with pytest.raises(LedgerError, match="names its evidence"):
         store.decide(p.id, "accepted")
-    with pytest.raises(EngineError, match="rejected or deferred"):
+    with pytest.raises(InputError, match="rejected or deferred"):
         decide(ledger, p.id, "accepted")
-    with pytest.raises(EngineError, match="not 'other'"):
-        accept(ledger, MODEL.model_copy(update={"id": "other"}), p.id)
+    with pytest.raises(InputError, match="not 'other'"):
+        accept(ledger, load_other(), p.id)

@@ -54,11 +54,11 @@ def test_the_deciding_judgment_ranks_first() -> None:
     # −1 makes d1 tie when d0 = v0, so about half of those draws (a quarter of all) leave n; +1 changes nothing
     assert first.influence > 0.15
     assert first.minus["n"] < -0.15
-    assert first.plus == {"n": 0.0, "m": 0.0}
+    assert first.plus == {"n": 0.0, "m": 0.0, "none_of_these": 0.0}
     assert all(j.influence == 0.0 for j in result.judgments[1:])
     assert len(result.judgments) == 5
     base = scenario_probabilities(model, draws=4_000, seed=3, spreads=ZERO)
-    assert dict(result.baseline) == {n.id: n.probability for n in base.named}
+    assert dict(result.baseline) == {n.id: n.probability for n in base.settled_partition()}
 
 
 def test_judgment_that_cannot_reach_a_named_scenario_has_zero_influence() -> None:
@@ -82,7 +82,7 @@ def test_same_seed_same_ranking_and_record() -> None:
     record = a.to_dict()
     assert record["method"] == "judgment-shift-crn"
     assert record["model"] == "tiny"
-    assert record["parameters"] == {"draws": 1_000, "seed": 5, "shift": 1}
+    assert record["parameters"] == {"draws": 1_000, "seed": 5, "shift": 1, "evidence": 0}
     assert [(j["from"], j["to"]) for j in record["judgments"]] == [(j.source, j.target) for j in a.judgments]
     assert a.top(2) == a.judgments[:2]
     assert list(a.to_frame()["influence"]) == [j.influence for j in a.judgments]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from scenarist.engines.interventions import compare_intervention
 from scenarist.errors import EngineError
-from scenarist.evidence import open_ledger
+from scenarist.evidence import EvidenceInput, open_ledger
 from scenarist.web import Settings, create_app
 from scenarist.web.api import router as api_router
 
@@ -270,7 +270,7 @@ def test_a_write_through_another_ledger_client_shows_at_once(client: TestClient)
     before = now(client)
     url = client.app.state.scenarist.ledger.url  # type: ignore[attr-defined]
     with open_ledger(url) as other:
-        row = other.add_evidence(MODEL, "new_us_sanctions", True, dt.date(2025, 7, 1), "Other client")
+        row = other.add_evidence(EvidenceInput(MODEL, "new_us_sanctions", True, dt.date(2025, 7, 1), "Other client"))
         assert now(client) != before
         other.retract(row.id)
     assert now(client) == pytest.approx(before)
@@ -312,8 +312,12 @@ def test_anonymous_writes_when_allowed(tmp_path: Path) -> None:
     [
         ({"reliability": 1.5}, 422, "reliability"),
         ({"reliability": "high"}, 422, "reliability"),
-        ({"observed": "yes"}, 422, "observed"),
+        ({"observed": "maybe"}, 422, "observed"),
+        ({"observed": False}, 422, "not yet observed"),
         ({"date": "01/06/2025"}, 422, "date"),
+        ({"date": "20250601"}, 422, "date"),
+        ({"date": "2031-01-01"}, 422, "horizon"),
+        ({"source": "Wire\x00report"}, 422, "control characters"),
         ({"source": "   "}, 422, "source"),
         ({"url": "javascript:alert(1)"}, 422, "url"),
         ({"signpost": "no_such_signpost"}, 422, "no signpost"),
@@ -524,4 +528,4 @@ def test_serve_checks_its_options_before_starting() -> None:
     from scenarist.cli import app
 
     result = CliRunner().invoke(app, ["serve", "--port", "70000"])
-    assert result.exit_code == 1 and "error: --port" in result.stderr
+    assert result.exit_code == 2 and "error: --port" in result.stderr

@@ -1,6 +1,19 @@
 """The one exception tree of Scenarist.
 
-Every error the package raises on purpose derives from :class:`ScenaristError`.
+Every error the package raises on purpose derives from :class:`ScenaristError`, in four kinds
+that the command line and the web app map the same way::
+
+    ScenaristError
+    ├── InputError            what was asked is not valid     CLI exit 2, HTTP 422
+    │   ├── ModelError        (a model file; file, line, column, field)
+    │   │   └── ModelErrors   (all the problems of one file)
+    │   └── EngineError       (an analysis cannot run as asked: bad scenario, option, size)
+    ├── NotFoundError         an id that does not exist        CLI exit 2, HTTP 404
+    ├── ConflictError         clashes with what is stored      CLI exit 1, HTTP 409
+    ├── UnavailableError      a database or service failed     CLI exit 1, HTTP 503
+    └── MissingExtraError     an optional package is missing   CLI exit 1, HTTP 503
+
+The ledger's errors (``scenarist.evidence.LedgerError``) derive from one of these kinds as well.
 Errors about a model file carry where the problem is (file, line, column and the
 field path inside the document) so that a user can go straight to it.
 """
@@ -12,6 +25,10 @@ from dataclasses import dataclass
 
 __all__ = [
     "ScenaristError",
+    "InputError",
+    "NotFoundError",
+    "ConflictError",
+    "UnavailableError",
     "ModelError",
     "ModelErrors",
     "Location",
@@ -22,6 +39,22 @@ __all__ = [
 
 class ScenaristError(Exception):
     """Root of every error Scenarist raises deliberately."""
+
+
+class InputError(ScenaristError):
+    """What was asked is not valid: a model file, an option, a CSV row, a form field."""
+
+
+class NotFoundError(ScenaristError):
+    """An id (evidence, question, model, signpost) that does not exist."""
+
+
+class ConflictError(ScenaristError):
+    """The request clashes with what is stored (a duplicate, a second resolution)."""
+
+
+class UnavailableError(ScenaristError):
+    """A database or another service needed for the request failed."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +86,7 @@ class Location:
         return f"{where}: {self.field}"
 
 
-class ModelError(ScenaristError):
+class ModelError(InputError):
     """One problem in a model file, with its location and what was expected."""
 
     def __init__(self, message: str, location: Location | None = None) -> None:
@@ -78,11 +111,11 @@ class ModelErrors(ModelError):
         return len(self.errors)
 
 
-class EngineError(ScenaristError):
+class EngineError(InputError):
     """An analysis cannot be carried out as asked (bad scenario, bad option, too large)."""
 
 
-class MissingExtraError(ScenaristError):
+class MissingExtraError(UnavailableError):
     """An optional dependency is not installed; the message names the install command."""
 
     def __init__(self, package: str, extra: str) -> None:

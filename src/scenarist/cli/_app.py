@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,15 +13,23 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from scenarist.engines.cib import Progress as ProgressCallback
-from scenarist.engines.cib import ScenarioSet, find_scenarios
-from scenarist.engines.executors import Executor
-from scenarist.errors import EngineError, ScenaristError
-from scenarist.model import CompiledModel, Model, compile_model, load_model
-from scenarist.model.validate import model_warnings
+from scenarist import service
+from scenarist.errors import InputError, NotFoundError, ScenaristError
+from scenarist.model import CompiledModel
+from scenarist.model.schema import CurrentState
+from scenarist.service.analysis import Executor, ScenarioSet, dask_executor, find_scenarios
+from scenarist.service.analysis import Progress as ProgressCallback
+from scenarist.service.analysis import parse_fix as _parse_fix
 
 __all__ = [
     "PROGRESS_THRESHOLD",
+    "CurrentDateOpt",
+    "CurrentOpt",
+    "DbOpt",
+    "DrawsOpt",
+    "SeedOpt",
+    "current_state",
+    "settings_of",
     "ExportFormat",
     "FixOpt",
     "ModelArg",
@@ -74,15 +83,45 @@ SchedulerOpt = Annotated[
 ]
 
 
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", envvar="SCENARIST_DB", help="Ledger: SQLite path or database URL (default: user data dir)."),
+]
+DrawsOpt = Annotated[int, typer.Option("--draws", help=service.SETTINGS["draws"].help)]
+SeedOpt = Annotated[int, typer.Option("--seed", help=service.SETTINGS["seed"].help)]
+CurrentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--current",
+        help="The state you declare current, descriptor=variant (repeatable): adds probabilities 'from today'.",
+    ),
+]
+CurrentDateOpt = Annotated[str | None, typer.Option("--current-date", help="Date of --current, YYYY-MM-DD.")]
+
+
+def settings_of(**values: int) -> service.AnalysisSettings:
+    """The analysis settings with the given values (checked against their bounds)."""
+    return service.AnalysisSettings(**values)
+
+
+def current_state(loaded: service.Loaded, items: list[str] | None, date: str | None) -> CurrentState | None:
+    """The --current state (None: the model's own, if any)."""
+    if not items:
+        if date is not None:
+            raise InputError("--current-date needs --current descriptor=variant")
+        return None
+    variants = _parse_fix(loaded.compiled, items)
+    try:
+        when = service.parse_iso_date(date) if date is not None else dt.date.today()
+    except ValueError as exc:
+        raise InputError(f"--current-date: {exc}") from None
+    return CurrentState(date=when, variants=dict(variants))
+
+
 @contextmanager
 def executor_for(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
     """A Dask executor when --workers or --scheduler is given; otherwise None (this process)."""
-    if workers is None and scheduler is None:
-        yield None
-        return
-    from scenarist.engines.executors import DaskExecutor
-
-    with DaskExecutor(workers=workers, scheduler=scheduler) as executor:
+    with dask_executor(workers, scheduler) as executor:
         yield executor
 
 
@@ -110,8 +149,13 @@ def _fail(message: str) -> None:
         err.print(f"error: {line}", markup=False)
 
 
+def exit_status(exc: ScenaristError) -> int:
+    """2 for what the user asked wrongly (bad input, unknown id), 1 for everything else."""
+    return 2 if isinstance(exc, (InputError, NotFoundError)) else 1
+
+
 def guarded(func: F) -> F:
-    """Turn the project's errors into one line each on stderr and exit 1 (traceback with --debug)."""
+    """Turn the project's errors into one line each on stderr and exit 2 or 1 (traceback with --debug)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -121,7 +165,7 @@ def guarded(func: F) -> F:
             if _state["debug"]:
                 raise
             _fail(str(exc))
-            raise typer.Exit(1) from None
+            raise typer.Exit(exit_status(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -133,23 +177,17 @@ def _root(
     _state["debug"] = debug
 
 
-def load(ref: str | None) -> tuple[Model, CompiledModel]:
-    model = load_model(ref)
-    for warning in model_warnings(model):
+def load(ref: str | None) -> service.Loaded:
+    """Read and compile a model, printing its warnings on stderr."""
+    loaded = service.load(ref)
+    for warning in loaded.warnings:
         err.print(f"warning: {warning}", markup=False)
-    return model, compile_model(model)
+    return loaded
 
 
 def parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
-    fixed: dict[str, str] = {}
-    for item in fix or []:
-        desc, sep, var = item.partition("=")
-        if not sep:
-            raise EngineError(f"--fix needs descriptor=variant, got {item!r}")
-        fixed[desc.strip()] = var.strip()
-    if fixed:
-        model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
-    return fixed
+    """The --fix options as an intervention (a repeated descriptor is refused)."""
+    return _parse_fix(model, fix)
 
 
 @contextmanager

@@ -13,15 +13,21 @@ from typing import Annotated, Any
 
 import typer
 
+from scenarist import service
 from scenarist.cli._app import (
+    CurrentDateOpt,
+    CurrentOpt,
+    DrawsOpt,
     ExportFormat,
     FixOpt,
     ModelArg,
     OutputFormat,
     SchedulerOpt,
+    SeedOpt,
     ViewFormat,
     WorkersOpt,
     app,
+    current_state,
     err,
     executor_for,
     find,
@@ -30,13 +36,13 @@ from scenarist.cli._app import (
     out,
     parse_fix,
     progress_bar,
+    settings_of,
 )
-from scenarist.engines.cib import Progress as ProgressCallback
-from scenarist.engines.cib import ScenarioSet, explain, parse_scenario
-from scenarist.errors import EngineError
-from scenarist.evidence import open_ledger
+from scenarist.errors import InputError
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.model.validate import model_warnings
+from scenarist.service.analysis import Progress as ProgressCallback
+from scenarist.service.analysis import ScenarioSet, explain, parse_scenario
 
 __all__ = [
     "check",
@@ -55,8 +61,8 @@ __all__ = [
 
 def _report_intervention(model: Model, compiled: CompiledModel, fixed: dict[str, str], tolerance: int) -> None:
     """Print which scenarios within the tolerance remain, vanish or appear under the intervention."""
-    from scenarist.engines.interventions import compare_intervention
     from scenarist.report.tables import scenario_rows
+    from scenarist.service.analysis import compare_intervention
 
     with progress_bar(compiled.scenario_space, "comparing with the free system") as progress:
         diff = compare_intervention(compiled, fixed, tolerance=tolerance, progress=progress)
@@ -76,20 +82,28 @@ def run(
     tolerance: Annotated[int, typer.Option(help="Also list scenarios up to this inconsistency.")] = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for the HTML report.")] = Path("reports"),
     fix: FixOpt = None,
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the probabilities.")] = 10_000,
-    seed: Annotated[int, typer.Option(help="Random seed of the probabilities.")] = 0,
+    draws: DrawsOpt = service.SETTINGS["draws"].default,
+    seed: SeedOpt = service.SETTINGS["seed"].default,
+    now: Annotated[
+        bool, typer.Option("--now", help="Rank the key assumptions on the posterior (after the evidence).")
+    ] = False,
+    current: CurrentOpt = None,
+    current_date: CurrentDateOpt = None,
     db: Annotated[
         str | None, typer.Option("--db", envvar="SCENARIST_DB", help="Evidence ledger (default: used if it exists).")
     ] = None,
 ) -> None:
-    """The main job: consistent scenarios, basins, probabilities, key assumptions, watch list, HTML report."""
+    """The main job: consistent scenarios, families, probabilities, key assumptions, watch list, HTML report."""
     from scenarist.report.html import ReportInputs, write_report
     from scenarist.report.tables import named_counts_table, scenario_rows, tableau
+    from scenarist.service.analysis import volume_weights
 
-    model, compiled = load(model_ref)
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
+    settings = settings_of(draws=draws, seed=seed)
     result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
     consistent = result.consistent()
-    out.print(f"[bold]{model.title}[/bold]  ({model.id})")
+    out.print(f"[bold]{_plain(model.title)}[/bold]  ({model.id}, revision {compiled.revision})")
     out.print(
         f"{result.scenario_space:,} scenarios evaluated by {result.method}: {len(consistent)} consistent, "
         f"{len(result) - len(consistent)} more within inconsistency {tolerance}."
@@ -102,57 +116,23 @@ def run(
     near = [s for s in result.scenarios if s.inconsistency > 0]
     if near:
         out.print(scenario_rows(model, near, title=f"Within inconsistency {tolerance}", limit=10))
-    from scenarist.engines.weights import volume_weights
-
     with progress_bar(min(compiled.scenario_space, 50_000_000), "volume weights") as progress:
         weights_result = volume_weights(compiled, fixed=result.fixed, progress=progress)
     if model.scenarios:
         out.print(named_counts_table(model, result, weights_result))
         out.print(
             f"Basin share: share of all {weights_result.starts:,} start scenarios whose global succession "
-            f"settles in the named scenario ({weights_result.method})."
+            f"settles in the family ({weights_result.method})."
         )
     if result.fixed:
         _report_intervention(model, compiled, dict(result.fixed), 0)
-    extra = _probability_sections(model, compiled, draws=draws, seed=seed, db=db) if not result.fixed else {}
+    extra: dict[str, Any] = {}
+    if not result.fixed:
+        state = current_state(loaded, current, current_date)
+        extra = _probability_sections(loaded, settings, db=db, now=now, current=state)
     inputs = ReportInputs(model, compiled, result, weights_result, **extra)
     path = write_report(inputs, out_dir / f"{model.id}.html")
     out.print(f"Report written to {path}")
-
-
-def _probability_sections(
-    model: Model, compiled: CompiledModel, *, draws: int, seed: int, db: str | None
-) -> dict[str, Any]:
-    """Probabilities, key assumptions, watch list, timeline and scores for ``run`` (printed and returned)."""
-    from scenarist.engines.sensitivity import key_assumptions
-    from scenarist.evidence.backends import default_path
-    from scenarist.report.tables import assumptions_table, probability_table, timeline_table, watch_table
-    from scenarist.service import assess, resolved_questions
-
-    if not compiled.named_ids and not compiled.signposts:
-        return {}
-    use_ledger = db is not None or default_path(create=False).exists()
-    with contextlib.ExitStack() as stack:
-        ledger = stack.enter_context(open_ledger(db)) if use_ledger else None
-        with progress_bar(draws if draws >= 50_000 else 0, "drawing judgments") as progress:
-            a = assess(compiled, ledger, draws=draws, seed=seed, progress=progress)
-        scores = resolved_questions(ledger, compiled.id) if ledger is not None else None
-    with progress_bar(2 * int((compiled.matrix != 0).sum()), "key assumptions") as progress:
-        sens = key_assumptions(compiled, draws=min(draws, 1000), seed=seed, progress=_scaled(progress))
-    out.print(probability_table(model, a.probabilities, a.posterior))
-    out.print(assumptions_table(model, sens, limit=5))
-    if a.watch:
-        out.print(watch_table(model, a.watch, limit=5))
-    if len(a.timeline.steps) > 1:
-        out.print(timeline_table(model, a.timeline))
-    return {
-        "probabilities": a.probabilities,
-        "posterior": a.posterior,
-        "timeline": a.timeline,
-        "watch": a.watch,
-        "sensitivity": sens,
-        "scores": scores if scores is not None and scores.scores else None,
-    }
 
 
 def _scaled(progress: ProgressCallback | None) -> ProgressCallback | None:
@@ -164,6 +144,56 @@ def _scaled(progress: ProgressCallback | None) -> ProgressCallback | None:
         callback(2 * done, 2 * total)
 
     return update
+
+
+def _plain(text: str) -> str:
+    """A model string safe to print: control characters removed, Rich markup escaped."""
+    from rich.markup import escape
+
+    return escape("".join(c for c in text if c.isprintable()))
+
+
+def _probability_sections(
+    loaded: service.Loaded,
+    settings: service.AnalysisSettings,
+    *,
+    db: str | None,
+    now: bool,
+    current: Any,
+) -> dict[str, Any]:
+    """Probabilities, key assumptions, watch list, timeline and scores for ``run`` (printed and returned)."""
+    from scenarist.cli.ledger import compute_standing
+    from scenarist.report.tables import assumptions_table, probability_table, timeline_table, watch_table
+
+    model, compiled = loaded.model, loaded.compiled
+    if not compiled.named_ids and not compiled.signposts:
+        return {}
+    use_ledger = db is not None or service.default_path(create=False).exists()
+    with contextlib.ExitStack() as stack:
+        ledger = stack.enter_context(service.open_ledger(db)) if use_ledger else None
+        if ledger is not None:
+            err.print(f"ledger: {ledger.url}", markup=False)
+        else:
+            err.print("ledger: none (no evidence used)", markup=False)
+        result = compute_standing(loaded, ledger, settings, current=current)
+        scores = service.resolved_questions(ledger, compiled.id) if ledger is not None else None
+    with progress_bar(2 * int((compiled.matrix != 0).sum()), "key assumptions") as progress:
+        sens = service.assumptions(loaded, settings, now=result if now else None, progress=_scaled(progress))
+    out.print(probability_table(model, result))
+    out.print(assumptions_table(model, sens, limit=5))
+    if result.watch:
+        out.print(watch_table(model, result.watch, limit=settings.watch_limit))
+    if len(result.timeline.steps) > 1:
+        out.print(timeline_table(model, result.timeline))
+    return {
+        "standing": result,
+        "probabilities": result.probabilities,
+        "posterior": result.posterior,
+        "timeline": result.timeline,
+        "watch": result.watch,
+        "sensitivity": sens,
+        "scores": scores if scores is not None and scores.scores else None,
+    }
 
 
 @app.command()
@@ -211,7 +241,8 @@ def scenarios(
     """List the scenarios whose inconsistency is at most TOLERANCE."""
     from scenarist.report.tables import scenario_rows
 
-    model, compiled = load(model_ref)
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
     with executor_for(workers, scheduler) as executor:
         result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor)
     if result.fixed and fmt is OutputFormat.table:
@@ -236,7 +267,8 @@ def explain_cmd(
     from scenarist.report.tables import balance_table
 
     model_ref, scenario = (None, first) if second is None else (first, second)
-    model, compiled = load(model_ref)
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
     balance = explain(compiled, parse_scenario(compiled, scenario))
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(balance.to_dict(), indent=2) + "\n")
@@ -246,8 +278,8 @@ def explain_cmd(
 
 def _solution_list(compiled: CompiledModel) -> str:
     """The consistent scenarios as a ScenarioWizard solution list, with volume weights when exact is feasible."""
-    from scenarist.engines.weights import EXACT_LIMIT, volume_weights
     from scenarist.model.solutions import Solution, SolutionList, format_sl
+    from scenarist.service.analysis import EXACT_LIMIT, volume_weights
 
     weight_of: dict[tuple[int, ...], int] = {}
     if compiled.scenario_space <= EXACT_LIMIT:
@@ -298,7 +330,8 @@ def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
 ) -> None:
     """Export a model: json (descriptors + matrix), yaml (model file), scw, sl (solution list) or csv (matrix)."""
-    model, compiled = load(model_ref)
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
     text = _export_text(model, compiled, to)
     if output is None:
         sys.stdout.write(text)
@@ -322,12 +355,13 @@ def succession_cmd(
     fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Follow succession from a start scenario to its attractor (or cycle) and print the path."""
-    from scenarist.engines.succession import succession
     from scenarist.report.tables import succession_table
+    from scenarist.service.analysis import succession
 
     if not start:
-        raise EngineError("give the start scenario with --from 'descriptor=variant,...' or indices")
-    model, compiled = load(model_ref)
+        raise InputError("give the start scenario with --from 'descriptor=variant,...' or indices")
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
     path = succession(compiled, parse_scenario(compiled, start), rule=rule.value, fixed=parse_fix(compiled, fix))
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps(path.to_dict(), indent=2) + "\n")
@@ -354,12 +388,13 @@ def weights(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Attractors of global succession and their volume weights (exact when the space is small enough)."""
-    from scenarist.engines.weights import EXACT_LIMIT, volume_weights
     from scenarist.report.tables import weights_table
+    from scenarist.service.analysis import EXACT_LIMIT, volume_weights
 
     if exact and starts is not None:
-        raise EngineError("--exact follows every start; --starts asks for a Monte Carlo sample: give one of them")
-    model, compiled = load(model_ref)
+        raise InputError("--exact follows every start; --starts asks for a Monte Carlo sample: give one of them")
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
     fixed = parse_fix(compiled, fix)
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
@@ -390,9 +425,9 @@ def ensemble(
     fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Evaluate every judgment set (ensemble member) and the mean matrix; show agreement."""
-    from scenarist.engines.ensembles import evaluate_ensemble
     from scenarist.model.compile import compile_members
     from scenarist.report.tables import ensemble_table
+    from scenarist.service.analysis import evaluate_ensemble
 
     model = load_model(model_ref)
     result = evaluate_ensemble(compile_members(model), tolerance=tolerance)
@@ -418,7 +453,7 @@ def transform(
 
     model = load_model(model_ref)
     if multiply is None and not transpose and not standardize:
-        raise EngineError("choose at least one of --multiply F, --transpose, --standardize")
+        raise InputError("choose at least one of --multiply F, --transpose, --standardize")
     if multiply is not None:
         model = tf.multiply(model, multiply)
     if transpose:

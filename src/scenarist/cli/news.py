@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -13,14 +12,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from scenarist import service
 from scenarist.cli._app import ViewFormat, app, err, guarded, out
 from scenarist.errors import ModelError
-from scenarist.evidence import Ledger, open_ledger
-from scenarist.evidence.news_store import NewsStore, Proposal, Status
-from scenarist.model import Model, compile_model, load_model
+from scenarist.model import Model
+from scenarist.news import service as news
 from scenarist.news.match import DEFAULT_THRESHOLD, Reranker
-from scenarist.news.service import AddReport, accept, add_source, decide, poll_feeds
-from scenarist.service import assess, refresh_model_forecasts
+from scenarist.news.service import AddReport, Proposal, Status
 
 __all__ = ["news_app"]
 
@@ -49,7 +47,7 @@ ReliabilityOpt = Annotated[float, typer.Option("--reliability", help="Trust in t
 
 
 def _models(refs: list[str] | None) -> list[Model]:
-    return [load_model(r) for r in refs] if refs else [load_model(None)]
+    return [service.load(r).model for r in refs] if refs else [service.load(None).model]
 
 
 def _reranker(embed: bool, path: str | None) -> Reranker | None:
@@ -84,9 +82,9 @@ def news_add(
     """Read items into the ledger (duplicates skipped) and propose them as evidence for the models' signposts."""
     models = _models(model)
     reranker = _reranker(embed, embed_model)
-    with open_ledger(db) as ledger:
+    with service.open_ledger(db) as ledger:
         for ref in sources:
-            _report(add_source(ledger, ref, models, source=source, reliability=reliability, threshold=threshold,
+            _report(news.add_source(ledger, ref, models, source=source, reliability=reliability, threshold=threshold,
                                reranker=reranker))  # fmt: skip
 
 
@@ -99,8 +97,8 @@ def feeds_add(
     db: DbOpt = None,
 ) -> None:
     """Register a feed to be read by `scenarist news poll`."""
-    with open_ledger(db) as ledger:
-        feed = NewsStore(ledger).add_feed(url, name, reliability)
+    with service.open_ledger(db) as ledger:
+        feed = news.register_feed(ledger, url, name, reliability)
     out.print(f"feed #{feed.id} registered: {feed.name} <{feed.url}>", markup=False)
 
 
@@ -108,8 +106,8 @@ def feeds_add(
 @guarded
 def feeds_list(db: DbOpt = None, fmt: Annotated[ViewFormat, typer.Option("--format")] = ViewFormat.table) -> None:
     """The registered feeds and how their last poll went."""
-    with open_ledger(db) as ledger:
-        feeds = NewsStore(ledger).list_feeds()
+    with service.open_ledger(db) as ledger:
+        feeds = news.feeds(ledger)
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps({"feeds": [f.to_dict() for f in feeds]}, indent=2) + "\n")
         return
@@ -146,8 +144,8 @@ def news_poll(
     """Fetch every registered feed once (conditional requests) and propose the new items."""
     models = _models(model)
     reranker = _reranker(embed, embed_model)
-    with open_ledger(db) as ledger, _bar("polling feeds") as progress:
-        reports = poll_feeds(ledger, models, threshold=threshold, reranker=reranker, progress=progress)
+    with service.open_ledger(db) as ledger, _bar("polling feeds") as progress:
+        reports = news.poll_feeds(ledger, models, threshold=threshold, reranker=reranker, progress=progress)
     failed = 0
     for r in reports:
         if r.error is not None:
@@ -184,8 +182,8 @@ def news_proposals(
         statuses = ("open", "accepted", "rejected", "deferred")
     elif deferred:
         statuses = ("deferred",)
-    with open_ledger(db) as ledger:
-        rows = NewsStore(ledger).list_proposals(model_id, statuses)
+    with service.open_ledger(db) as ledger:
+        rows = news.proposals(ledger, model_id, statuses)
     if fmt is ViewFormat.json:
         sys.stdout.write(json.dumps({"proposals": [_proposal_row(p) for p in rows]}, indent=2) + "\n")
         return
@@ -196,11 +194,6 @@ def news_proposals(
         date = str(p.item.published or p.item.fetched_at.date())
         table.add_row(str(p.id), f"{p.score:.2f}", p.model_id, p.signpost_id, date, p.item.source, p.passage, p.status)
     out.print(table)
-
-
-def _refresh(model: Model, ledger: Ledger) -> None:
-    compiled = compile_model(model)
-    refresh_model_forecasts(compiled, assess(compiled, ledger).posterior, ledger, dt.date.today())
 
 
 @news_app.command("accept")
@@ -221,14 +214,13 @@ def news_accept(
     """Record the proposal as evidence: dated by the item, with its title and URL as the source."""
     if observed not in ("yes", "no"):
         raise typer.BadParameter("--observed must be yes or no")
-    with open_ledger(db) as ledger:
-        proposal = NewsStore(ledger).get_proposal(proposal_id)
+    with service.open_ledger(db) as ledger:
+        proposal = news.get_proposal(ledger, proposal_id)
         try:
-            model = load_model(model_ref or proposal.model_id)
+            loaded = service.load(model_ref or proposal.model_id)
         except ModelError as exc:
             raise ModelError(f"{exc.message}; give --model FILE for model {proposal.model_id!r}", exc.location) from exc
-        done = accept(ledger, model, proposal_id, observed=observed == "yes", reliability=reliability)
-        _refresh(model, ledger)
+        done = news.accept(ledger, loaded, proposal_id, observed=observed == "yes", reliability=reliability)
     out.print(f"proposal #{done.id} accepted as evidence #{done.evidence_id}: {done.signpost_id}", markup=False)
 
 
@@ -240,8 +232,8 @@ def news_reject(
     db: DbOpt = None,
 ) -> None:
     """Reject a proposal; the decision is kept and the item is not proposed again."""
-    with open_ledger(db) as ledger:
-        done = decide(ledger, proposal_id, "rejected", note)
+    with service.open_ledger(db) as ledger:
+        done = news.decide(ledger, proposal_id, "rejected", note)
     out.print(f"proposal #{done.id} rejected", markup=False)
 
 
@@ -253,6 +245,6 @@ def news_defer(
     db: DbOpt = None,
 ) -> None:
     """Set a proposal aside (listed with --deferred; it can still be accepted or rejected later)."""
-    with open_ledger(db) as ledger:
-        done = decide(ledger, proposal_id, "deferred", note)
+    with service.open_ledger(db) as ledger:
+        done = news.decide(ledger, proposal_id, "deferred", note)
     out.print(f"proposal #{done.id} deferred", markup=False)

@@ -4,18 +4,25 @@ Method ``judgment-shift-crn``: every stated judgment is shifted by −1 and by +
 and the Monte Carlo of :mod:`scenarist.engines.uncertainty` is rerun with the same seed
 (common random numbers: identical noise and starts), so the differences reflect the
 shift rather than sampling noise. A judgment's influence is the largest absolute change
-of any named scenario's probability (given the system settles, as the probability tables
-show it) over the two shifts.
+of any family's probability or of *none of these* (given the system settles, as the
+probability tables show it) over the two shifts.
+
+With ``observations`` the probabilities compared are the posteriors after that evidence
+(Bayes' rule of :mod:`scenarist.engines.bayes` applied to every rerun): the key assumptions
+*now* rather than before any evidence. A rerun under which the evidence is impossible counts
+as no change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scenarist.engines.bayes import Observation, posterior
 from scenarist.engines.cib import Progress
-from scenarist.engines.uncertainty import CONFIDENCE_SPREAD, judgment_cells, scenario_probabilities
+from scenarist.engines.uncertainty import CONFIDENCE_SPREAD, ProbabilityResult, judgment_cells, scenario_probabilities
+from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
 if TYPE_CHECKING:
@@ -57,6 +64,7 @@ class SensitivityResult:
     baseline: Mapping[str, float]
     judgments: tuple[JudgmentInfluence, ...]
     method: str = "judgment-shift-crn"
+    evidence: int = 0
 
     def top(self, n: int) -> tuple[JudgmentInfluence, ...]:
         return self.judgments[:n]
@@ -65,7 +73,7 @@ class SensitivityResult:
         return {
             "model": self.model_id,
             "method": self.method,
-            "parameters": {"draws": self.draws, "seed": self.seed, "shift": 1},
+            "parameters": {"draws": self.draws, "seed": self.seed, "shift": 1, "evidence": self.evidence},
             "baseline": dict(self.baseline),
             "judgments": [j.to_dict() for j in self.judgments],
         }
@@ -87,10 +95,22 @@ def key_assumptions(
     seed: int = 0,
     spreads: Mapping[int, float] = CONFIDENCE_SPREAD,
     progress: Progress | None = None,
+    observations: Sequence[Observation] = (),
 ) -> SensitivityResult:
     """Shift each stated judgment by ±1 with common random numbers; rank by influence."""
+
+    def shares(run: ProbabilityResult) -> dict[str, float] | None:
+        if not observations:
+            return {n.id: n.probability for n in run.settled_partition()}
+        try:
+            return dict(posterior(model, run.distribution(), observations).named)
+        except EngineError:
+            return None
+
     base = scenario_probabilities(model, draws=draws, seed=seed, spreads=spreads)
-    baseline = {n.id: n.probability for n in base.settled_named()}
+    baseline = shares(base)
+    if baseline is None:
+        raise EngineError("the evidence has probability zero under the stated judgments")
     rows, cols, _ = judgment_cells(model, spreads)
     refs = _flat_refs(model)
     out = []
@@ -100,9 +120,10 @@ def key_assumptions(
             matrix = model.matrix.copy()
             matrix[r, c] += shift
             run = scenario_probabilities(model, draws=draws, seed=seed, spreads=spreads, base=matrix)
-            changes.append({n.id: n.probability - baseline[n.id] for n in run.settled_named()})
+            moved = shares(run) or baseline
+            changes.append({k: moved[k] - baseline[k] for k in baseline})
         out.append(JudgmentInfluence(refs[r], refs[c], int(model.matrix[r, c]), changes[0], changes[1]))
         if progress is not None:
             progress(i + 1, len(rows))
     out.sort(key=lambda j: (-j.influence, j.source, j.target))
-    return SensitivityResult(model.id, draws, seed, baseline, tuple(out))
+    return SensitivityResult(model.id, draws, seed, baseline, tuple(out), evidence=len(observations))

@@ -18,7 +18,7 @@ generator seeded with ``(seed, i)`` before the compiled kernel runs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -205,12 +205,20 @@ def judgment_cells(model: CompiledModel, spreads: Mapping[int, float]) -> tuple[
     return rows.astype(np.int64), cols.astype(np.int64), sigma
 
 
-def _starts(model: CompiledModel, fixed_idx: Mapping[int, int], rng: np.random.Generator, size: int) -> IntArray:
+def _starts(
+    model: CompiledModel,
+    fixed_idx: Mapping[int, int],
+    rng: np.random.Generator,
+    size: int,
+    start_idx: Mapping[int, tuple[int, ...]] | None = None,
+) -> IntArray:
     z = np.empty((size, model.n_descriptors), dtype=np.int64)
     for k, c in enumerate(model.counts.tolist()):
         prior = model.priors[k] if k < len(model.priors) else None
         if k in fixed_idx:
             z[:, k] = fixed_idx[k]
+        elif start_idx and k in start_idx:
+            z[:, k] = rng.choice(np.asarray(start_idx[k], dtype=np.int64), size=size)
         elif prior is not None:
             z[:, k] = rng.choice(c, size=size, p=prior)
         else:
@@ -242,6 +250,7 @@ class _Job:
     fixed_idx: Mapping[int, int]
     enumerate_starts: bool
     seed: int
+    start_idx: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, int]:
@@ -255,7 +264,7 @@ def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, 
     z = (
         _enumerated_starts(model, job.fixed_idx, index * CHUNK, size)
         if job.enumerate_starts
-        else _starts(model, job.fixed_idx, rng, size)
+        else _starts(model, job.fixed_idx, rng, size, job.start_idx)
     )
     movable = np.array([k not in job.fixed_idx for k in range(model.n_descriptors)], dtype=np.bool_)
     out = np.empty(size, dtype=np.int64)
@@ -292,6 +301,7 @@ def scenario_probabilities(
     fixed: Mapping[str, str] | None = None,
     base: IntArray | None = None,
     starts: str = "random",
+    start_from: Mapping[str, str | Sequence[str]] | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> ProbabilityResult:
@@ -301,6 +311,9 @@ def scenario_probabilities(
     common random numbers). ``starts="enumerate"`` takes the starts in order through the
     whole space instead of at random (stratified; without priors only): with zero spreads
     and ``draws`` a multiple of the space size it gives the exact basin fractions.
+    ``start_from`` (method ``monte-carlo-from-current-state``) draws every start from the
+    given partial assignment (descriptor -> variant or variants, uniformly among them) instead
+    of the prior; unlike ``fixed`` those descriptors may move during succession.
     Raises :class:`EngineError` for non-positive ``draws`` or an unknown ``starts``.
     """
     if draws <= 0:
@@ -314,7 +327,10 @@ def scenario_probabilities(
     cells = judgment_cells(model, spreads)
     matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
     rows, cols, sigma = cells
-    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, starts == "enumerate", seed)
+    start_idx = _start_indices(model, start_from or {})
+    if start_idx and starts != "random":
+        raise EngineError("a start state needs random starts")
+    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, starts == "enumerate", seed, start_idx)
     counts, cycles = _simulate(job, draws, progress, executor)
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
@@ -348,6 +364,11 @@ def scenario_probabilities(
     priors = [d for d, p in zip(model.descriptor_ids, model.priors) if p is not None]
     if starts == "enumerate":
         starts = "enumerated in order"
+    elif start_idx:
+        declared = ", ".join(model.descriptor_ids[k] for k in sorted(start_idx))
+        starts = f"from the current state of {declared}; " + (
+            f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform elsewhere"
+        )
     else:
         starts = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
     return ProbabilityResult(
@@ -363,4 +384,20 @@ def scenario_probabilities(
         fixed=fixed,
         none_count=none_count,
         lenses=lens_rows,
+        method="monte-carlo-from-current-state" if start_idx else "monte-carlo-judgment-uncertainty",
     )
+
+
+def _start_indices(model: CompiledModel, start: Mapping[str, str | Sequence[str]]) -> dict[int, tuple[int, ...]]:
+    """Variant indices allowed at the start, per descriptor position; EngineError for unknown ids."""
+    out: dict[int, tuple[int, ...]] = {}
+    for d, wanted in start.items():
+        if d not in model.descriptor_ids:
+            raise EngineError(f"unknown descriptor {d!r} in the start state")
+        k = model.descriptor_ids.index(d)
+        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        unknown = [v for v in names if v not in model.variant_ids[k]]
+        if unknown or not names:
+            raise EngineError(f"descriptor {d!r} has no variant {', '.join(unknown) or '(none given)'}")
+        out[k] = tuple(model.variant_ids[k].index(v) for v in names)
+    return out

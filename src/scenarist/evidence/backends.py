@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from scenarist.errors import MissingExtraError
-from scenarist.evidence.errors import LedgerError
+from scenarist.evidence.errors import LedgerInputError
 
 __all__ = [
     "Backend",
@@ -201,12 +201,12 @@ def backend_for(location: str | os.PathLike[str] | None) -> Backend:
     text = os.fspath(location)
     if "://" not in text:
         if not text.strip():
-            raise LedgerError("the ledger location is empty")
+            raise LedgerInputError("the ledger location is empty")
         return SQLiteBackend(None if text == ":memory:" else str(Path(text).expanduser()))
     try:
         url = make_url(text)
     except ArgumentError as exc:
-        raise LedgerError(f"not a database URL: {text!r}") from exc
+        raise LedgerInputError(f"not a database URL: {text!r}") from exc
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
         database = url.database
@@ -214,4 +214,4 @@ def backend_for(location: str | os.PathLike[str] | None) -> Backend:
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         return PostgresBackend(url.set(drivername="postgresql+psycopg"))
     shown = url.render_as_string(hide_password=True)
-    raise LedgerError(f"unsupported ledger database {shown!r}: use a SQLite path or a postgresql+psycopg:// URL")
+    raise LedgerInputError(f"unsupported ledger database {shown!r}: use a SQLite path or a postgresql+psycopg:// URL")

@@ -1,15 +1,32 @@
-"""The ledger's branch of the exception tree."""
+"""The ledger's branch of the exception tree: one base, and one subclass per kind of failure."""
 
 from __future__ import annotations
 
-from scenarist.errors import ScenaristError
+from scenarist.errors import ConflictError, InputError, NotFoundError, ScenaristError, UnavailableError
 
-__all__ = ["LedgerError"]
+__all__ = ["LedgerConflict", "LedgerError", "LedgerInputError", "LedgerNotFound", "LedgerUnavailable"]
 
 
 class LedgerError(ScenaristError):
-    """The evidence ledger cannot do what was asked: bad input, unknown id, or a database failure.
+    """The evidence ledger cannot do what was asked. Catch this for any ledger failure; the
+    subclasses say which kind it is (bad input, unknown id, conflict, database failure).
 
-    Database and driver errors are translated into this class where they arise; the original
-    exception stays available as ``__cause__``.
+    Database and driver errors are translated into :class:`LedgerUnavailable` where they arise;
+    the original exception stays available as ``__cause__``.
     """
+
+
+class LedgerInputError(LedgerError, InputError):
+    """A value the ledger refuses (out of range, too long, malformed)."""
+
+
+class LedgerNotFound(LedgerError, NotFoundError):
+    """No evidence or question with that id."""
+
+
+class LedgerConflict(LedgerError, ConflictError):
+    """Clashes with the stored state: a duplicate id, a second retraction or resolution."""
+
+
+class LedgerUnavailable(LedgerError, UnavailableError):
+    """The database failed or is closed."""

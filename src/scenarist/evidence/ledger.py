@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from scenarist.evidence.backends import READ_ONLY, Backend, backend_for
-from scenarist.evidence.errors import LedgerError
+from scenarist.evidence.errors import LedgerConflict, LedgerError, LedgerInputError, LedgerNotFound, LedgerUnavailable
 from scenarist.evidence.migrate import current_revision, head_revision, upgrade_to_head
 from scenarist.evidence.records import (
     EventKind,
@@ -56,6 +56,18 @@ def open_ledger(url: str | os.PathLike[str] | None = None) -> Ledger:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _check_id(evidence_id: object) -> None:
+    if isinstance(evidence_id, bool) or not isinstance(evidence_id, int):
+        raise LedgerInputError(f"evidence_id must be an integer, got {evidence_id!r}")
+    if not 0 < evidence_id < 2**63:
+        raise LedgerNotFound(f"no evidence with id {evidence_id}")
+
+
+def _source_key(source: str) -> str:
+    """Sources compared for duplicates: case and surrounding or repeated spaces ignored."""
+    return " ".join(source.split()).casefold()
 
 
 def _same(standing: float, new: float) -> bool:
@@ -107,6 +119,7 @@ def _forecast(row: sa.Row[Any]) -> Forecast:
         date=m["date"],
         origin=m["origin"],
         created_at=m["created_at"],
+        revision=m["revision"],
     )
 
 
@@ -164,15 +177,15 @@ class Ledger:
         except LedgerError:
             raise
         except DBAPIError as exc:
-            raise LedgerError(f"{action} failed: {exc.orig}") from exc
+            raise LedgerUnavailable(f"{action} failed: {exc.orig}") from exc
         except SQLAlchemyError as exc:
-            raise LedgerError(f"{action} failed: {exc}") from exc
+            raise LedgerUnavailable(f"{action} failed: {exc}") from exc
         except self._backend.driver_errors as exc:
-            raise LedgerError(f"{action} failed: {exc}") from exc
+            raise LedgerUnavailable(f"{action} failed: {exc}") from exc
 
     def _live_engine(self) -> sa.Engine:
         if self._engine is None:
-            raise LedgerError(f"the ledger {self.url} is closed")
+            raise LedgerUnavailable(f"the ledger {self.url} is closed")
         return self._engine
 
     @contextmanager
@@ -193,22 +206,51 @@ class Ledger:
 
     # ------------------------------------------------------------ evidence
 
-    def add_evidence(
-        self,
-        model_id: str,
-        signpost_id: str,
-        observed: bool,
-        date: dt.date,
-        source: str,
-        url: str | None = None,
-        reliability: float = 1.0,
-        note: str | None = None,
-    ) -> Evidence:
-        """Store one observation of a signpost; reliability must be within [0, 1]. Raises LedgerError."""
-        item = EvidenceInput(model_id, signpost_id, observed, date, source, url, reliability, note)
+    def add_evidence(self, item: EvidenceInput) -> Evidence:
+        """Store one observation of a signpost. Raises LedgerInputError for a bad value and
+        LedgerConflict when the same model, signpost, date and source is already on record (active)."""
         values = check_evidence(item)
         with self._write("adding evidence") as conn:
+            self._refuse_duplicates(conn, [values])
             return self._insert_evidence(conn, [values], _now())[0]
+
+    def get_evidence(self, evidence_id: int) -> Evidence:
+        """One stored observation (retracted or not); LedgerNotFound when there is none with that id."""
+        _check_id(evidence_id)
+        with self._read("reading evidence") as conn:
+            row = conn.execute(sa.select(evidence).where(evidence.c.id == evidence_id)).first()
+        if row is None:
+            raise LedgerNotFound(f"no evidence with id {evidence_id}")
+        return _evidence(row)
+
+    @staticmethod
+    def _refuse_duplicates(
+        conn: sa.Connection, values: Sequence[Mapping[str, Any]], seen: set[tuple[str, str, dt.date, str]] | None = None
+    ) -> None:
+        """One report per (model, signpost, date, source): a second active one is a duplicate.
+
+        ``seen`` holds the keys of rows stored earlier in the same import (they are in the database
+        already, inside this transaction, so only the new rows are compared with the database).
+        """
+        seen = set() if seen is None else seen
+        batch: set[tuple[str, str, dt.date, str]] = set()
+        for v in values:
+            key = (v["model_id"], v["signpost_id"], v["date"], _source_key(v["source"]))
+            if key in seen or key in batch:
+                raise LedgerConflict(f"{v['signpost_id']} on {v['date']} from {v['source']!r} appears twice")
+            batch.add(key)
+        c = evidence.c
+        query = sa.select(c.id, c.model_id, c.signpost_id, c.date, c.source).where(
+            c.retracted.is_(False),
+            c.model_id.in_({v["model_id"] for v in values}),
+            c.date.in_({v["date"] for v in values}),
+        )
+        for row in conn.execute(query):
+            if (row.model_id, row.signpost_id, row.date, _source_key(row.source)) in batch:
+                raise LedgerConflict(
+                    f"{row.signpost_id} on {row.date} from {row.source!r} is already on record as evidence #{row.id}"
+                )
+        seen |= batch
 
     def import_evidence(self, rows: Iterable[EvidenceInput]) -> list[Evidence]:
         """Store many observations in one transaction: all of them, or none when any row is bad.
@@ -218,6 +260,7 @@ class Ledger:
         """
         created = _now()
         stored: list[Evidence] = []
+        seen: set[tuple[str, str, dt.date, str]] = set()
         with self._write("importing evidence") as conn:
             iterator = iter(enumerate(rows))
             while batch := list(islice(iterator, IMPORT_BATCH)):
@@ -226,7 +269,11 @@ class Ledger:
                     try:
                         values.append(check_evidence(item))
                     except LedgerError as exc:
-                        raise LedgerError(f"row {index}: {exc}; nothing was imported") from None
+                        raise LedgerInputError(f"row {index}: {exc}; nothing was imported") from None
+                try:
+                    self._refuse_duplicates(conn, values, seen)
+                except LedgerConflict as exc:
+                    raise LedgerConflict(f"{exc}; nothing was imported") from None
                 stored.extend(self._insert_evidence(conn, values, created))
         return stored
 
@@ -250,18 +297,17 @@ class Ledger:
 
     def retract(self, evidence_id: int, reason: str | None = None) -> Evidence:
         """Mark an observation as withdrawn; the row is kept. Unknown or already retracted → LedgerError."""
-        if isinstance(evidence_id, bool) or not isinstance(evidence_id, int):
-            raise LedgerError(f"evidence_id must be an integer, got {evidence_id!r}")
+        _check_id(evidence_id)
         if reason is not None and not isinstance(reason, str):
-            raise LedgerError(f"reason must be a string or None, got {type(reason).__name__}")
+            raise LedgerInputError(f"reason must be a string or None, got {type(reason).__name__}")
         with self._write("retracting evidence") as conn:
             found = conn.execute(
                 sa.select(evidence.c.retracted).where(evidence.c.id == evidence_id).with_for_update()
             ).first()
             if found is None:
-                raise LedgerError(f"no evidence with id {evidence_id}")
+                raise LedgerNotFound(f"no evidence with id {evidence_id}")
             if found.retracted:
-                raise LedgerError(f"evidence {evidence_id} is already retracted")
+                raise LedgerConflict(f"evidence {evidence_id} is already retracted")
             statement = (
                 evidence.update()
                 .where(evidence.c.id == evidence_id)
@@ -289,7 +335,7 @@ class Ledger:
         values = check_question(question_id, text, criteria, close_date, model_id, event_kind, event_ref)
         with self._write("adding a question") as conn:
             if conn.execute(sa.select(questions.c.id).where(questions.c.id == question_id)).first():
-                raise LedgerError(f"question {question_id!r} already exists")
+                raise LedgerConflict(f"question {question_id!r} already exists")
             statement = questions.insert().values(**values, created_at=_now()).returning(*questions.c)
             return _question(conn.execute(statement).one())
 
@@ -311,7 +357,7 @@ class Ledger:
         query = sa.select(questions).where(questions.c.id == question_id)
         row = conn.execute(query.with_for_update() if lock else query).first()
         if row is None:
-            raise LedgerError(f"no question with id {question_id!r}")
+            raise LedgerNotFound(f"no question with id {question_id!r}")
         return _question(row)
 
     def record_forecast(self, question_id: str, probability: float, date: dt.date, origin: str = "manual") -> Forecast:
@@ -325,7 +371,7 @@ class Ledger:
         with self._write("recording a forecast") as conn:
             question = self._question_in(conn, question_id, lock=True)
             if question.resolved_on is not None and date > question.resolved_on:
-                raise LedgerError(f"question {question_id!r} was resolved on {question.resolved_on}")
+                raise LedgerConflict(f"question {question_id!r} was resolved on {question.resolved_on}")
             if origin == "model":
                 standing = conn.execute(
                     sa.select(forecasts)
@@ -340,6 +386,30 @@ class Ledger:
             )
             return _forecast(conn.execute(statement).one())
 
+    def replace_model_forecasts(
+        self, question_id: str, history: Sequence[tuple[dt.date, float]], revision: str | None = None
+    ) -> list[Forecast]:
+        """Make ``history`` (date, probability) the question's model forecasts, in one transaction.
+
+        The model's forecasts are derived figures: when evidence is retracted or back-dated the whole
+        history is recomputed, so the previous model rows are replaced; hand-entered forecasts are
+        kept. Points dated after the question's resolution are refused (LedgerConflict).
+        """
+        rows = [check_forecast(p, d, "model") for d, p in history]
+        with self._write("recording model forecasts") as conn:
+            question = self._question_in(conn, question_id, lock=True)
+            if question.resolved_on is not None and any(r["date"] > question.resolved_on for r in rows):
+                raise LedgerConflict(f"question {question_id!r} was resolved on {question.resolved_on}")
+            conn.execute(
+                forecasts.delete().where(forecasts.c.question_id == question_id, forecasts.c.origin == "model")
+            )
+            if not rows:
+                return []
+            created = _now()
+            params = [{**r, "question_id": question_id, "created_at": created, "revision": revision} for r in rows]
+            statement = forecasts.insert().returning(*forecasts.c, sort_by_parameter_order=True)
+            return [_forecast(row) for row in conn.execute(statement, params)]
+
     def forecasts(self, question_id: str) -> list[Forecast]:
         """The question's forecasts ordered by (date, id); LedgerError for an unknown question."""
         query = sa.select(forecasts).where(forecasts.c.question_id == question_id)
@@ -353,7 +423,7 @@ class Ledger:
         with self._write("resolving a question") as conn:
             question = self._question_in(conn, question_id, lock=True)
             if question.outcome is not None:
-                raise LedgerError(f"question {question_id!r} is already resolved ({question.outcome})")
+                raise LedgerConflict(f"question {question_id!r} is already resolved ({question.outcome})")
             statement = (
                 questions.update()
                 .where(questions.c.id == question_id)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final
 
 import sqlalchemy as sa
 
-from scenarist.evidence.errors import LedgerError
+from scenarist.evidence.errors import LedgerUnavailable
 from scenarist.evidence.schema import VERSION_TABLE
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def head_revision() -> str:
 
     head = ScriptDirectory.from_config(_config()).get_current_head()
     if head is None:
-        raise LedgerError("the ledger has no schema migrations")
+        raise LedgerUnavailable("the ledger has no schema migrations")
     return head
 
 
@@ -64,7 +64,7 @@ def upgrade_to_head(conn: sa.Connection) -> None:
         try:
             known.get_revision(current)
         except CommandError as exc:
-            raise LedgerError(
+            raise LedgerUnavailable(
                 f"the ledger's schema revision {current!r} is unknown here; it was written by a newer Scenarist"
             ) from exc
         if current == known.get_current_head():

@@ -15,7 +15,7 @@ from typing import Any, Literal, cast
 
 import sqlalchemy as sa
 
-from scenarist.evidence.errors import LedgerError
+from scenarist.evidence.errors import LedgerConflict, LedgerInputError, LedgerNotFound
 from scenarist.evidence.ledger import Ledger
 from scenarist.evidence.news_schema import news_decisions, news_feeds, news_items, news_proposals
 from scenarist.evidence.records import _Record, _text, _unit
@@ -136,11 +136,11 @@ def _item(m: Any) -> NewsItem:
 
 def _check_item(item: NewsItemInput) -> dict[str, Any]:
     if not isinstance(item, NewsItemInput):
-        raise LedgerError(f"expected a NewsItemInput, got {type(item).__name__}")
+        raise LedgerInputError(f"expected a NewsItemInput, got {type(item).__name__}")
     if item.published is not None and (
         isinstance(item.published, dt.datetime) or not isinstance(item.published, dt.date)
     ):
-        raise LedgerError(f"published must be a datetime.date or None, got {item.published!r}")
+        raise LedgerInputError(f"published must be a datetime.date or None, got {item.published!r}")
     return {
         "source": _text("source", item.source),
         "title": _text("title", item.title),
@@ -155,7 +155,7 @@ def _check_item(item: NewsItemInput) -> dict[str, Any]:
 
 
 class NewsStore:
-    """News tables of one open ledger. Every method is one transaction; errors are LedgerError."""
+    """News tables of one open ledger. Every method is one transaction; errors are LedgerError subclasses."""
 
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
@@ -171,7 +171,7 @@ class NewsStore:
         }
         with self._ledger._write("registering a feed") as conn:
             if conn.execute(sa.select(news_feeds.c.id).where(news_feeds.c.url == url)).first():
-                raise LedgerError(f"the feed {url} is already registered")
+                raise LedgerConflict(f"the feed {url} is already registered")
             row = conn.execute(news_feeds.insert().values(**values, created_at=_now()).returning(*news_feeds.c)).one()
             return _feed(row._mapping)
 
@@ -185,7 +185,7 @@ class NewsStore:
         with self._ledger._write("recording a poll") as conn:
             row = conn.execute(sa.select(news_feeds).where(news_feeds.c.id == feed_id)).first()
             if row is None:
-                raise LedgerError(f"no feed with id {feed_id}")
+                raise LedgerNotFound(f"no feed with id {feed_id}")
             values: dict[str, Any] = {"polled_at": _now(), "last_error": poll.error}
             if poll.error is None:
                 values["etag"] = poll.etag or row.etag
@@ -264,7 +264,7 @@ class NewsStore:
         """One proposal; LedgerError when there is none with that id."""
         found = self._proposals(news_proposals.c.id == proposal_id)
         if not found:
-            raise LedgerError(f"no proposal with id {proposal_id}")
+            raise LedgerNotFound(f"no proposal with id {proposal_id}")
         return found[0]
 
     def _proposals(self, *where: sa.ColumnElement[bool]) -> list[Proposal]:
@@ -301,17 +301,17 @@ class NewsStore:
     ) -> Proposal:
         """Record a decision on an open or deferred proposal; an accepted one names the evidence it became."""
         if decision not in ("accepted", "rejected", "deferred"):
-            raise LedgerError(f"decision must be accepted, rejected or deferred, got {decision!r}")
+            raise LedgerInputError(f"decision must be accepted, rejected or deferred, got {decision!r}")
         if (decision == "accepted") != (evidence_id is not None):
-            raise LedgerError("an accepted proposal names its evidence, and only an accepted one does")
+            raise LedgerInputError("an accepted proposal names its evidence, and only an accepted one does")
         with self._ledger._write("recording a decision") as conn:
             row = conn.execute(
                 sa.select(news_proposals.c.status).where(news_proposals.c.id == proposal_id).with_for_update()
             ).first()
             if row is None:
-                raise LedgerError(f"no proposal with id {proposal_id}")
+                raise LedgerNotFound(f"no proposal with id {proposal_id}")
             if row.status not in ("open", "deferred"):
-                raise LedgerError(f"proposal {proposal_id} was already {row.status}")
+                raise LedgerConflict(f"proposal {proposal_id} was already {row.status}")
             conn.execute(news_proposals.update().where(news_proposals.c.id == proposal_id).values(status=decision))
             conn.execute(
                 news_decisions.insert().values(

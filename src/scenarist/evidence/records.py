@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any, Final, Literal, get_args
 
-from scenarist.evidence.errors import LedgerError
+from scenarist.evidence.errors import LedgerInputError
 
 __all__ = [
     "EventKind",
@@ -120,6 +120,7 @@ class Forecast(_Record):
     date: dt.date
     origin: str
     created_at: dt.datetime
+    revision: str | None = None
 
 
 # ------------------------------------------------------------------ checks
@@ -127,9 +128,9 @@ class Forecast(_Record):
 
 def _text(name: str, value: object, *, limit: int | None = None) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise LedgerError(f"{name} must be a non-empty string, got {value!r}")
+        raise LedgerInputError(f"{name} must be a non-empty string, got {value!r}")
     if limit is not None and len(value) > limit:
-        raise LedgerError(f"{name} is longer than {limit} characters")
+        raise LedgerInputError(f"{name} is longer than {limit} characters")
     return value
 
 
@@ -137,31 +138,31 @@ def _optional_text(name: str, value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise LedgerError(f"{name} must be a string or None, got {type(value).__name__}")
+        raise LedgerInputError(f"{name} must be a string or None, got {type(value).__name__}")
     return value
 
 
 def _date(name: str, value: object) -> dt.date:
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise LedgerError(f"{name} must be a datetime.date (not a datetime), got {value!r}")
+        raise LedgerInputError(f"{name} must be a datetime.date (not a datetime), got {value!r}")
     return value
 
 
 def _unit(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise LedgerError(f"{name} must be a number between 0 and 1, got {value!r}")
+        raise LedgerInputError(f"{name} must be a number between 0 and 1, got {value!r}")
     number = float(value)
     if not (math.isfinite(number) and 0.0 <= number <= 1.0):
-        raise LedgerError(f"{name} must be between 0 and 1, got {value!r}")
+        raise LedgerInputError(f"{name} must be between 0 and 1, got {value!r}")
     return number
 
 
 def check_evidence(item: EvidenceInput) -> dict[str, Any]:
     """The column values for ``item``; raises LedgerError naming the first bad field."""
     if not isinstance(item, EvidenceInput):
-        raise LedgerError(f"expected an EvidenceInput, got {type(item).__name__}")
+        raise LedgerInputError(f"expected an EvidenceInput, got {type(item).__name__}")
     if not isinstance(item.observed, bool):
-        raise LedgerError(f"observed must be True or False, got {item.observed!r}")
+        raise LedgerInputError(f"observed must be True or False, got {item.observed!r}")
     return {
         "model_id": _text("model_id", item.model_id, limit=MAX_ID_LENGTH),
         "signpost_id": _text("signpost_id", item.signpost_id, limit=MAX_ID_LENGTH),
@@ -185,7 +186,7 @@ def check_question(
 ) -> dict[str, Any]:
     """The column values of a new question; ``variant``/``scenario`` questions need a model and a ref."""
     if event_kind not in EVENT_KINDS:
-        raise LedgerError(f"event_kind must be one of {sorted(EVENT_KINDS)}, got {event_kind!r}")
+        raise LedgerInputError(f"event_kind must be one of {sorted(EVENT_KINDS)}, got {event_kind!r}")
     values: dict[str, Any] = {
         "id": _text("question_id", question_id, limit=MAX_ID_LENGTH),
         "text": _text("text", text),
@@ -197,11 +198,11 @@ def check_question(
     }
     if event_kind == "manual":
         if event_ref is not None:
-            raise LedgerError("a manual question has no event_ref")
+            raise LedgerInputError("a manual question has no event_ref")
     else:
         values["event_ref"] = _text("event_ref", event_ref, limit=MAX_ID_LENGTH)
         if model_id is None:
-            raise LedgerError(f"a {event_kind} question needs the model_id it refers to")
+            raise LedgerInputError(f"a {event_kind} question needs the model_id it refers to")
     return values
 
 
@@ -217,7 +218,7 @@ def check_forecast(probability: float, date: dt.date, origin: str) -> dict[str, 
 def check_resolution(outcome: str, date: dt.date, source: str | None) -> dict[str, Any]:
     """The column values that resolve a question."""
     if outcome not in OUTCOMES:
-        raise LedgerError(f"outcome must be one of {sorted(OUTCOMES)}, got {outcome!r}")
+        raise LedgerInputError(f"outcome must be one of {sorted(OUTCOMES)}, got {outcome!r}")
     return {
         "outcome": outcome,
         "resolved_on": _date("date", date),

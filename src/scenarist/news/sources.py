@@ -3,7 +3,7 @@ items, or a folder of saved HTML or text articles.
 
 Every reader returns a :class:`Batch`: the items, ready for the ledger, and the problems met with
 items that were left out (too long, no title). A source that cannot be read at all raises
-:class:`NewsError` with the file, line and field when there are some.
+:class:`SourceError` with the file, line and field when there are some.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, Final
 
 from scenarist.errors import MissingExtraError
 from scenarist.evidence.news_store import NewsItemInput
-from scenarist.news.errors import NewsError
+from scenarist.news.errors import SourceError
 from scenarist.news.text import text_key
 
 __all__ = ["MAX_ITEM_CHARS", "Batch", "is_url", "parse_feed", "read_file", "read_folder", "read_records"]
@@ -75,7 +75,7 @@ def _entry_date(entry: Mapping[str, Any]) -> dt.date | None:
 
 def parse_feed(data: bytes, *, where: str, source: str | None = None, reliability: float = 1.0,
                feed_id: int | None = None) -> Batch:  # fmt: skip
-    """Items of an RSS or Atom document (parsed by feedparser); NewsError when it is not a feed."""
+    """Items of an RSS or Atom document (parsed by feedparser); SourceError when it is not a feed."""
     try:
         import feedparser
     except ImportError as exc:
@@ -83,9 +83,9 @@ def parse_feed(data: bytes, *, where: str, source: str | None = None, reliabilit
     parsed = feedparser.parse(data)
     if parsed.get("bozo") and not parsed.entries:
         reason = parsed.get("bozo_exception")
-        raise NewsError(f"{where}: not a readable RSS or Atom feed ({reason})")
+        raise SourceError(f"{where}: not a readable RSS or Atom feed ({reason})")
     if not parsed.entries and not parsed.get("version"):
-        raise NewsError(f"{where}: not an RSS or Atom feed")
+        raise SourceError(f"{where}: not an RSS or Atom feed")
     name = source or _clean(parsed.feed.get("title")) or where
     batch = Batch(name)
     for n, entry in enumerate(parsed.entries, start=1):
@@ -109,7 +109,7 @@ def _date_field(value: object, where: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise NewsError(f"{where}: published: {text!r} is not a date; expected YYYY-MM-DD") from None
+        raise SourceError(f"{where}: published: {text!r} is not a date; expected YYYY-MM-DD") from None
 
 
 def _rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -125,9 +125,9 @@ def _rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise NewsError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            raise SourceError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
         if not isinstance(row, dict):
-            raise NewsError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
+            raise SourceError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
         yield n, row
 
 
@@ -138,7 +138,7 @@ def read_records(path: Path, *, source: str | None = None, reliability: float = 
     for n, row in _rows(path):
         where = f"{path}:{n}"
         if "title" not in row:
-            raise NewsError(f"{where}: title: missing")
+            raise SourceError(f"{where}: title: missing")
         text = row.get("text") or row.get("summary") or ""
         url = str(row.get("url") or "").strip() or None
         name = source or str(row.get("source") or "").strip() or path.stem
@@ -184,10 +184,10 @@ def read_file(path: Path, *, source: str | None = None, reliability: float = 1.0
     if path.is_dir():
         return read_folder(path, source=source, reliability=reliability)
     if not path.is_file():
-        raise NewsError(f"{path}: no such file or folder")
+        raise SourceError(f"{path}: no such file or folder")
     suffix = path.suffix.lower()
     if suffix in {".jsonl", ".ndjson", ".csv"}:
         return read_records(path, source=source, reliability=reliability)
     if suffix in FEED_SUFFIXES or suffix == "":
         return parse_feed(path.read_bytes(), where=str(path), source=source, reliability=reliability)
-    raise NewsError(f"{path}: unknown kind of source; expected a feed (.xml, .rss, .atom), .jsonl, .csv or a folder")
+    raise SourceError(f"{path}: unknown kind of source; expected a feed (.xml, .rss, .atom), .jsonl, .csv or a folder")

@@ -20,7 +20,7 @@ from scenarist.engines.weights import VolumeWeights
 from scenarist.model.compile import CompiledModel
 from scenarist.model.schema import Model
 from scenarist.report.charts import bar_chart, charts_available, impact_network, line_chart, reliability_chart
-from scenarist.report.tables import variant_names
+from scenarist.report.tables import StandingView, variant_names
 
 __all__ = ["ReportInputs", "render_html", "write_report"]
 
@@ -39,6 +39,7 @@ class ReportInputs:
     watch: tuple[WatchItem, ...] = ()
     sensitivity: SensitivityResult | None = None
     scores: ScoreReport | None = None
+    standing: StandingView | None = None
 
 
 def _environment() -> Environment:

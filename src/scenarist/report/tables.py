@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from rich.table import Table
 from rich.text import Text
 
+from scenarist.engines.accounting import Accounting, Share
 from scenarist.engines.bayes import Posterior, Timeline, WatchItem
 from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
 from scenarist.engines.ensembles import EnsembleResult
+from scenarist.engines.scoring import ScoreReport
 from scenarist.engines.sensitivity import SensitivityResult
 from scenarist.engines.succession import SuccessionPath
 from scenarist.engines.uncertainty import ProbabilityResult
 from scenarist.engines.weights import VolumeWeights
+from scenarist.model.families import NONE_OF_THESE
 from scenarist.model.schema import Model
 
 __all__ = [
@@ -29,6 +34,10 @@ __all__ = [
     "named_counts_table",
     "balance_table",
     "variant_names",
+    "evidence_table",
+    "forecast_table",
+    "scores_tables",
+    "StandingView",
 ]
 
 
@@ -190,29 +199,89 @@ def ensemble_table(model: Model, result: EnsembleResult, *, limit: int = 40) -> 
     return table
 
 
-def probability_table(model: Model, p: ProbabilityResult, posterior: Posterior | None = None) -> Table:
-    """Named-scenario probabilities given the system settles, with intervals, before and after evidence."""
-    names = {s.id: s.name for s in model.scenarios}
+class StandingView(Protocol):
+    """What the tables read of a model's standing (``scenarist.service.Standing`` provides it)."""
+
+    @property
+    def probabilities(self) -> ProbabilityResult: ...
+    @property
+    def before(self) -> Accounting: ...
+    @property
+    def now(self) -> Accounting: ...
+    @property
+    def today(self) -> Accounting | None: ...
+    @property
+    def from_today(self) -> ProbabilityResult | None: ...
+    @property
+    def posterior(self) -> Posterior: ...
+    @property
+    def current_date(self) -> dt.date | None: ...
+    @property
+    def as_of(self) -> dt.date | None: ...
+
+
+def _pct_interval(share: Share | None) -> str:
+    if share is None:
+        return "—"
+    return f"{share.probability:.1%} [{share.interval[0]:.1%}, {share.interval[1]:.1%}]"
+
+
+def _family_label(model: Model, share_id: str) -> str:
+    if share_id == NONE_OF_THESE:
+        return "none of these"
+    return next((s.name for s in model.scenarios if s.id == share_id), share_id)
+
+
+def probability_table(model: Model, standing: StandingView) -> Table:
+    """Families and *none of these* (summing to 100 %), before and after the evidence; lenses below, apart."""
     claims = {s.id: s.likelihood_claim or "" for s in model.scenarios}
-    table = Table(title="Named-scenario probabilities (given the system settles)", title_justify="left")
-    for col in ("named scenario", "the source says", "before evidence (90 % interval)", "now"):
+    today = standing.today
+    table = Table(title="Scenario families (given the system settles; they sum to 100 %)", title_justify="left")
+    columns = ["family", "the source says", "before evidence", f"now{_as_of(standing)}"]
+    if today is not None:
+        columns.append(f"from today ({standing.current_date})")
+    for col in columns:
         table.add_column(col, overflow="fold")
-    for n in p.settled_named():
-        now = f"{posterior.named.get(n.id, 0.0):.1%}" if posterior is not None else "—"
-        table.add_row(
-            names.get(n.id, n.id),
-            claims.get(n.id, ""),
-            f"{n.probability:.1%} [{n.interval[0]:.1%}, {n.interval[1]:.1%}]",
-            now,
-        )
-    active = len(posterior.observations) if posterior is not None else 0
+    now = {s.id: s for s in standing.now.families}
+    later = {s.id: s for s in today.families} if today is not None else {}
+    for share in standing.before.families:
+        row: list[Text | str] = [
+            Text(_family_label(model, share.id), style="italic" if share.id == NONE_OF_THESE else ""),
+            claims.get(share.id, ""),
+            _pct_interval(share),
+            _pct_interval(now.get(share.id)),
+        ]
+        if today is not None:
+            row.append(_pct_interval(later.get(share.id)))
+        table.add_row(*row)
+    if standing.before.lenses:
+        table.add_section()
+        lens_now = {s.id: s for s in standing.now.lenses}
+        lens_later = {s.id: s for s in today.lenses} if today is not None else {}
+        for share in standing.before.lenses:
+            row = [
+                Text(f"{_family_label(model, share.id)} (lens)"),
+                claims.get(share.id, ""),
+                _pct_interval(share),
+                _pct_interval(lens_now.get(share.id)),
+            ]
+            if today is not None:
+                row.append(_pct_interval(lens_later.get(share.id)))
+            table.add_row(*row)
+    p = standing.probabilities
+    active = len(standing.posterior.observations)
     table.caption = (
-        f"{p.method}: {p.draws:,} draws, seed {p.seed}, spreads by confidence {dict(p.spreads)}, "
-        f"default confidence {p.default_confidence}, starts {p.starts}. {p.cycle_share:.1%} of draws end in a "
-        f"cycle and are left out. 'Now': Bayes' rule over {active} active piece(s) of evidence. "
-        "Named scenarios may overlap."
+        f"Before evidence: {p.method}, {p.draws:,} draws, seed {p.seed}, starts {p.starts}; "
+        f"{p.cycle_share:.1%} of draws end in a cycle and are left out. Now: {standing.posterior.method} over "
+        f"{active} observation(s). Families by {standing.before.method}; lenses overlap the families and are not "
+        "part of the 100 %. 90 % intervals on the Monte Carlo error."
+        + (f" From today: {today.method} of {standing.from_today.method}." if today and standing.from_today else "")
     )
     return table
+
+
+def _as_of(standing: StandingView) -> str:
+    return f" (as of {standing.as_of})" if standing.as_of is not None else ""
 
 
 def watch_table(model: Model, watch: Sequence[WatchItem], *, limit: int = 50) -> Table:
@@ -230,16 +299,26 @@ def watch_table(model: Model, watch: Sequence[WatchItem], *, limit: int = 50) ->
 
 
 def timeline_table(model: Model, timeline: Timeline) -> Table:
-    """Named-scenario probabilities after each dated piece of evidence."""
-    table = Table(title="Timeline", title_justify="left")
+    """Family probabilities (and none of these) after each dated report; lenses in the last columns."""
+    families = [sc for sc in model.scenarios if sc.kind == "family"]
+    lenses = [sc for sc in model.scenarios if sc.kind == "lens"]
+    table = Table(title="Timeline (given the system settles)", title_justify="left")
     table.add_column("date")
     table.add_column("evidence")
-    for s in model.scenarios:
-        table.add_column(s.id, justify="right")
+    for sc in families:
+        table.add_column(sc.id, justify="right")
+    if families:
+        table.add_column("none of these", justify="right", style="italic")
+    for sc in lenses:
+        table.add_column(f"{sc.id} (lens)", justify="right")
     for step in timeline.steps:
         o = step.observation
         what = "prior" if o is None else f"#{o.evidence_id} {o.signpost} {'observed' if o.observed else 'not observed'}"
-        table.add_row(str(step.date or ""), what, *(f"{step.named.get(s.id, 0):.1%}" for s in model.scenarios))
+        cells = [f"{step.named.get(sc.id, 0):.1%}" for sc in families]
+        if families:
+            cells.append(f"{step.named.get(NONE_OF_THESE, 0):.1%}")
+        cells += [f"{step.lenses.get(sc.id, 0):.1%}" for sc in lenses]
+        table.add_row(str(step.date or ""), what, *cells)
     return table
 
 
@@ -259,3 +338,114 @@ def assumptions_table(model: Model, result: SensitivityResult, *, limit: int = 1
             f"{label}: {100 * value:+.1f} pp",
         )
     return table
+
+
+class EvidenceRow(Protocol):
+    """What the evidence table reads of a stored report."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def model_id(self) -> str: ...
+    @property
+    def signpost_id(self) -> str: ...
+    @property
+    def observed(self) -> bool: ...
+    @property
+    def reliability(self) -> float: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def retracted(self) -> bool: ...
+    @property
+    def retracted_at(self) -> dt.datetime | None: ...
+
+
+def evidence_table(rows: Sequence[EvidenceRow], *, unused: Sequence[int] = ()) -> Table:
+    """The evidence on record: active, retracted (with when) and unused (its signpost left the model)."""
+    table = Table(title="Evidence", title_justify="left")
+    for col in ("id", "date", "model", "signpost", "observed", "reliability", "source", "status"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        if r.retracted:
+            status = f"retracted {r.retracted_at:%Y-%m-%d}" if r.retracted_at else "retracted"
+        else:
+            status = "unused (signpost not in the model)" if r.id in unused else "active"
+        table.add_row(
+            str(r.id), str(r.date), r.model_id, r.signpost_id, "yes" if r.observed else "no",
+            f"{r.reliability:.2f}", r.source, status,
+        )  # fmt: skip
+    return table
+
+
+class QuestionRow(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def close_date(self) -> dt.date: ...
+    @property
+    def event_kind(self) -> str: ...
+    @property
+    def event_ref(self) -> str | None: ...
+    @property
+    def outcome(self) -> str | None: ...
+    @property
+    def resolved_on(self) -> dt.date | None: ...
+
+
+class ForecastRow(Protocol):
+    @property
+    def probability(self) -> float: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def origin(self) -> str: ...
+
+
+def forecast_table(
+    questions: Sequence[QuestionRow],
+    history: Mapping[str, Sequence[ForecastRow]],
+    *,
+    own_signpost: dict[str, str] | None = None,
+) -> Table:
+    """Questions with their standing forecast (dated by the evidence that moved it) and outcome."""
+    table = Table(title="Forecast questions", title_justify="left")
+    for col in ("id", "question", "closes", "event", "standing", "outcome"):
+        table.add_column(col, overflow="fold")
+    for q in questions:
+        latest = history[q.id][-1] if history.get(q.id) else None
+        event = q.event_ref or q.event_kind
+        if own_signpost and q.id in own_signpost:
+            event += f" (resolves with signpost {own_signpost[q.id]}; not moved by it)"
+        table.add_row(
+            q.id, q.text, str(q.close_date), event,
+            f"{latest.probability:.1%} ({latest.origin}, as of {latest.date})" if latest else "—",
+            f"{q.outcome} ({q.resolved_on})" if q.outcome else "open",
+        )  # fmt: skip
+    return table
+
+
+def scores_tables(report: ScoreReport) -> tuple[Table, Table]:
+    """The scores of resolved questions and the calibration table."""
+    table = Table(title="Scores of resolved questions", title_justify="left")
+    for col in ("question", "outcome", "final p", "Brier", "log", "time-avg Brier", "days"):
+        table.add_column(col)
+    for s in report.scores:
+        table.add_row(
+            s.question, s.outcome, f"{s.final_probability:.2f}", f"{s.brier:.3f}", f"{s.log_score:.3f}",
+            f"{s.time_averaged_brier:.3f}", str(s.days),
+        )  # fmt: skip
+    table.caption = (
+        f"{len(report.scores)} scored, {report.annulled} annulled and {report.unscored} without a forecast "
+        "before resolution (not scored)."
+    )
+    cal = Table(title="Calibration (final forecasts)", title_justify="left")
+    for col in ("bin", "questions", "mean forecast", "observed"):
+        cal.add_column(col)
+    for b in report.calibration:
+        cal.add_row(f"{b.low:.1f}–{b.high:.1f}", str(b.count), f"{b.mean_forecast:.2f}", f"{b.observed_frequency:.2f}")
+    return table, cal

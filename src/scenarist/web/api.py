@@ -7,16 +7,14 @@ need ``Authorization: Bearer <token>``. Every error has the body
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from scenarist.evidence import EvidenceInput
-from scenarist.service import event_probability, question_event, resolved_questions
+from scenarist.service import EvidenceFields, event_probability, question_event, resolved_questions
 from scenarist.web.errors import ERROR_RESPONSES, ErrorOut
-from scenarist.web.render import app_state, safe_url
+from scenarist.web.render import app_state
 from scenarist.web.security import WebError, bearer_token, same_token
 from scenarist.web.state import AppState, ModelEntry, Snapshot
 from scenarist.web.views import (
@@ -71,28 +69,10 @@ def write_access(request: Request) -> None:
         raise WebError(403, "the token is not valid")
 
 
-class EvidenceIn(BaseModel):
-    """A piece of evidence: whether a signpost of a model was observed on a date, and who says so."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class EvidenceIn(EvidenceFields):
+    """A report about a signpost of a served model (the rules are those of every entry point)."""
 
     model: str = Field(min_length=1, max_length=64, description="Id of a served model.")
-    signpost: str = Field(min_length=1, max_length=64, description="Id of one of the model's signposts.")
-    observed: StrictBool = Field(description="true: seen; false: explicitly not seen.")
-    date: dt.date = Field(description="Date of the observation (YYYY-MM-DD).")
-    source: str = Field(min_length=1, max_length=500, description="Title of the source.")
-    url: str | None = Field(default=None, max_length=2000, description="http(s) address of the source.")
-    reliability: float = Field(default=1.0, ge=0.0, le=1.0, description="Trust in the source, 0..1.")
-    note: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("url")
-    @classmethod
-    def _http_only(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if safe_url(value) is None:
-            raise ValueError("must be an absolute http:// or https:// address")
-        return value
 
 
 class RetractIn(BaseModel):
@@ -228,7 +208,7 @@ def intervention(
     model_id: str,
     fix: Annotated[list[str], Query(description="descriptor=variant, repeatable", max_length=200)] = [],  # noqa: B006
 ) -> dict[str, Any]:
-    from scenarist.engines.interventions import compare_intervention
+    from scenarist.service.analysis import compare_intervention
 
     entry = entry_of(request, model_id)
     fixed = parse_fix(entry, fix)
@@ -258,7 +238,7 @@ def forecasts(request: Request, model_id: str) -> dict[str, Any]:
     defined = []
     for q in entry.model.forecasts:
         kind, ref = question_event(q)
-        p = event_probability(entry.compiled, snap.posterior, q) if snap.posterior is not None else None
+        p = event_probability(entry.compiled, snap.posterior.distribution, q) if snap.posterior is not None else None
         defined.append(
             {"id": q.id, "question": q.question, "close_date": q.close_date.isoformat(), "event_kind": kind,
              "event_ref": ref, "model_probability_now": p, "tracked": q.id in tracked}
@@ -284,10 +264,7 @@ def forecasts(request: Request, model_id: str) -> dict[str, Any]:
 def post_evidence(request: Request, body: EvidenceIn) -> dict[str, Any]:
     state = app_state(request)
     entry = entry_of(request, body.model)
-    item = EvidenceInput(
-        entry.id, body.signpost, body.observed, body.date, body.source, body.url, body.reliability, body.note or None
-    )
-    row = add_evidence(state, entry, item)
+    row = add_evidence(state, entry, body)
     snap = entry.snapshot(state.ledger)
     return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scenarist.service import SETTINGS, AnalysisSettings
+
 __all__ = ["Settings"]
 
 
@@ -17,9 +19,14 @@ class Settings:
     login. ``warm`` computes each model's expensive results in the background at start-up.
     """
 
-    draws: int = 4_000
-    assumption_draws: int = 1_000
-    seed: int = 0
+    draws: int = SETTINGS["draws"].default
+    assumption_draws: int = SETTINGS["assumption_draws"].default
+    seed: int = SETTINGS["seed"].default
     max_body_bytes: int = 64 * 1024
     session_max_age: int = 12 * 3600
     warm: bool = False
+
+    @property
+    def analysis(self) -> AnalysisSettings:
+        """The analysis settings in force (the same defaults as the command line)."""
+        return AnalysisSettings(draws=self.draws, seed=self.seed, assumption_draws=self.assumption_draws)

@@ -1,8 +1,9 @@
 """One error shape: ``{"ok": false, "error": message, "status": code}`` under /api/, a page elsewhere.
 
 Each kind of failure is translated here, once: the app's own refusals (:class:`WebError`),
-routing and method errors, request validation (422), analysis errors on user input (422),
-ledger failures (503) and anything unexpected (500, without internals).
+routing and method errors, request validation (422), and the project's error kinds
+(:mod:`scenarist.errors`): input 422, not found 404, conflict 409, unavailable 503 (the only
+503), anything unexpected 500 without internals.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scenarist.errors import EngineError, ScenaristError
-from scenarist.evidence import LedgerError
+from scenarist.errors import ConflictError, InputError, NotFoundError, ScenaristError, UnavailableError
 from scenarist.web.render import page
 from scenarist.web.security import WebError, is_api
 
@@ -38,6 +38,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorOut, "description": "Unknown model, scenario or evidence"},
     413: {"model": ErrorOut, "description": "Request body too large"},
     422: {"model": ErrorOut, "description": "Invalid input"},
+    503: {"model": ErrorOut, "description": "The ledger or another service failed"},
     500: {"model": ErrorOut, "description": "Internal error"},
 }
 """The error responses every API route documents in the OpenAPI document."""
@@ -101,14 +102,13 @@ def install_error_handlers(app: FastAPI) -> None:
             raise exc
         return error_response(request, 422, _validation_message(exc))
 
-    async def engine_error(request: Request, exc: Exception) -> Response:
-        return error_response(request, 422, str(exc))
-
-    async def ledger_error(request: Request, exc: Exception) -> Response:
-        log.error("ledger failure on %s: %s", request.url.path, exc)
-        return error_response(request, 503, "the evidence ledger failed; see the server log, then try again")
-
     async def project_error(request: Request, exc: Exception) -> Response:
+        for kind, status in ((InputError, 422), (NotFoundError, 404), (ConflictError, 409)):
+            if isinstance(exc, kind):
+                return error_response(request, status, str(exc))
+        if isinstance(exc, UnavailableError):
+            log.error("service failure on %s: %s", request.url.path, exc)
+            return error_response(request, 503, "a service the request needs failed; see the server log, then retry")
         return error_response(request, 500, str(exc))
 
     async def unexpected(request: Request, exc: Exception) -> Response:
@@ -118,7 +118,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WebError, web_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(EngineError, engine_error)
-    app.add_exception_handler(LedgerError, ledger_error)
     app.add_exception_handler(ScenaristError, project_error)
     app.add_exception_handler(Exception, unexpected)

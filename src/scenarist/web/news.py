@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from scenarist.evidence.news_store import NewsStore, Proposal
-from scenarist.news.service import accept, decide, odds_move
+from scenarist import service
+from scenarist.news import service as news
+from scenarist.news.service import Proposal
 from scenarist.web.api import entry_of, snapshot_of
 from scenarist.web.pages import _check_csrf, form_access
 from scenarist.web.render import app_state, page
@@ -29,11 +30,11 @@ ProposalId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 def news_page(request: Request, model_id: str) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
-    store = NewsStore(state.ledger)
-    proposals = store.list_proposals(entry.id, ("open", "deferred"))
-    decided = store.list_proposals(entry.id, ("accepted", "rejected"))[:50]
+    proposals = news.proposals(state.ledger, entry.id, ("open", "deferred"))
+    decided = news.proposals(state.ledger, entry.id, ("accepted", "rejected"))[:50]
     snap = snapshot_of(state, entry)
-    moves = {m.proposal_id: m for m in odds_move(entry.compiled, snap.posterior, proposals)} if snap.posterior else {}
+    posterior = snap.posterior
+    moves = {m.proposal_id: m for m in news.odds_move(entry.compiled, posterior, proposals)} if posterior else {}
     context = {
         "entry": entry,
         "model": entry.model,
@@ -48,7 +49,7 @@ def news_page(request: Request, model_id: str) -> Response:
 def _proposal(request: Request, model_id: str, proposal_id: int) -> Proposal:
     state = app_state(request)
     entry = entry_of(request, model_id)
-    found = [p for p in NewsStore(state.ledger).list_proposals(entry.id, ("open", "deferred")) if p.id == proposal_id]
+    found = [p for p in news.proposals(state.ledger, entry.id, ("open", "deferred")) if p.id == proposal_id]
     if not found:
         raise WebError(404, f"no open proposal {proposal_id} for model {entry.id!r}")
     return found[0]
@@ -68,8 +69,11 @@ def news_accept(
     state = app_state(request)
     entry = entry_of(request, model_id)
     _proposal(request, model_id, proposal_id)
-    done = accept(state.ledger, entry.model, proposal_id, observed=observed == "yes", reliability=reliability)
-    state.refresh_forecasts(entry)
+    prior = entry.probabilities() if state.settings.analysis == service.DEFAULTS else None
+    with state.write_lock:
+        done = news.accept(
+            state.ledger, entry.loaded, proposal_id, observed=observed == "yes", reliability=reliability, prior=prior
+        )
     return RedirectResponse(f"/models/{entry.id}/news?accepted={done.id}", status_code=303)
 
 
@@ -80,7 +84,8 @@ def _decide(
     state = app_state(request)
     entry = entry_of(request, model_id)
     _proposal(request, model_id, proposal_id)
-    decide(state.ledger, proposal_id, how)
+    with state.write_lock:
+        news.decide(state.ledger, proposal_id, how)
     return RedirectResponse(f"/models/{entry.id}/news?{how}={proposal_id}", status_code=303)
 
 

@@ -12,11 +12,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from scenarist.evidence import EvidenceInput
+from scenarist import service
 from scenarist.report.charts import bar_chart, charts_available, line_chart, reliability_chart
 from scenarist.service import event_probability, resolved_questions
 from scenarist.web.api import EvidenceId, entry_of
-from scenarist.web.render import app_state, current_session, page, safe_url, set_session_cookie, signer
+from scenarist.web.render import app_state, current_session, page, set_session_cookie, signer
 from scenarist.web.security import Session, WebError, same_token
 from scenarist.web.state import ModelEntry, Snapshot, chart
 from scenarist.web.views import (
@@ -144,7 +144,7 @@ def intervention(
     model_id: str,
     fix: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
 ) -> Response:
-    from scenarist.engines.interventions import compare_intervention
+    from scenarist.service.analysis import compare_intervention
 
     entry = entry_of(request, model_id)
     fixed = parse_fix(entry, fix)
@@ -168,26 +168,25 @@ def evidence_add(
     model_id: str,
     session: Annotated[Session | None, Depends(form_access)],
     signpost: Annotated[str, Form(max_length=64)],
-    observed: Annotated[str, Form(pattern="^(yes|no)$")],
-    date: Annotated[dt.date, Form()],
-    source: Annotated[str, Form(min_length=1, max_length=500)],
+    observed: Annotated[str, Form(max_length=8)],
+    date: Annotated[str, Form(max_length=32)],
+    source: Annotated[str, Form(max_length=500)],
     url: Annotated[str, Form(max_length=2000)] = "",
-    reliability: Annotated[float, Form(ge=0.0, le=1.0)] = 1.0,
+    reliability: Annotated[str, Form(max_length=32)] = "1",
     note: Annotated[str, Form(max_length=2000)] = "",
+    explicit: Annotated[str, Form(max_length=8)] = "no",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     _check_csrf(request, session, csrf)
     state = app_state(request)
     entry = entry_of(request, model_id)
-    if url.strip() and safe_url(url) is None:
-        raise WebError(422, "url: must be an absolute http:// or https:// address")
-    if not source.strip():
-        raise WebError(422, "source: give the title of the source")
-    item = EvidenceInput(
-        entry.id, signpost, observed == "yes", date, source.strip(), url.strip() or None, reliability,
-        note.strip() or None,
+    fields = service.evidence_fields(
+        {
+            "signpost": signpost, "observed": observed, "date": date, "source": source, "url": url.strip() or None,
+            "reliability": reliability, "note": note.strip() or None, "explicit": explicit or "no",
+        }
     )  # fmt: skip
-    row = add_evidence(state, entry, item)
+    row = add_evidence(state, entry, fields)
     return RedirectResponse(f"/models/{entry.id}?added={row.id}", status_code=303)
 
 
@@ -216,7 +215,7 @@ def forecasts_page(request: Request, model_id: str) -> Response:
     history = {q.id: state.ledger.forecasts(q.id) for q in questions}
     tracked = set(history)
     untracked = [
-        (q, event_probability(entry.compiled, snap.posterior, q) if snap.posterior is not None else None)
+        (q, event_probability(entry.compiled, snap.posterior.distribution, q) if snap.posterior is not None else None)
         for q in entry.model.forecasts
         if q.id not in tracked
     ]

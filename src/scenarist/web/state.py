@@ -9,7 +9,6 @@ the ledger — shows on the next page load.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import secrets
@@ -22,15 +21,23 @@ from pathlib import Path
 import numpy as np
 from markupsafe import Markup
 
-from scenarist.engines.bayes import Posterior, Timeline, WatchItem, posterior, timeline, watch_list
-from scenarist.engines.cib import ScenarioSet, find_scenarios
-from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
-from scenarist.engines.uncertainty import ProbabilityResult, scenario_probabilities
+from scenarist import service
 from scenarist.errors import EngineError, ScenaristError
-from scenarist.evidence import Evidence, Ledger, open_ledger
 from scenarist.model import DEFAULT_MODEL, Model, compile_model, load_model
 from scenarist.model.schema import Judgment
-from scenarist.service import observations, refresh_model_forecasts
+from scenarist.model.validate import model_warnings
+from scenarist.service import (
+    DEFAULTS,
+    Evidence,
+    Ledger,
+    Posterior,
+    ProbabilityResult,
+    Standing,
+    Timeline,
+    WatchItem,
+    open_ledger,
+)
+from scenarist.service.analysis import ScenarioSet, SensitivityResult, find_scenarios
 from scenarist.web.config import Settings
 
 __all__ = [
@@ -75,16 +82,26 @@ def chart(key: tuple[object, ...], draw: Callable[[], str | None]) -> Markup | N
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A model's standing for one state of its evidence. ``error`` is set (and the rest empty)
+    """A model's standing for one state of its evidence. ``error`` is set (and ``standing`` None)
     when the evidence cannot be combined with the model (e.g. it has probability zero)."""
 
     key: EvidenceKey
     evidence: tuple[Evidence, ...]
-    posterior: Posterior | None
-    timeline: Timeline | None
-    watch: tuple[WatchItem, ...] = ()
+    standing: Standing | None
     error: str | None = None
     charts: dict[str, Markup | None] = field(default_factory=dict, compare=False)
+
+    @property
+    def posterior(self) -> Posterior | None:
+        return self.standing.posterior if self.standing is not None else None
+
+    @property
+    def timeline(self) -> Timeline | None:
+        return self.standing.timeline if self.standing is not None else None
+
+    @property
+    def watch(self) -> tuple[WatchItem, ...]:
+        return self.standing.watch if self.standing is not None else ()
 
     @property
     def active(self) -> tuple[Evidence, ...]:
@@ -108,6 +125,7 @@ class ModelEntry:
     def __init__(self, model: Model, settings: Settings) -> None:
         self.model = model
         self.compiled = compile_model(model)
+        self.loaded = service.Loaded(model, self.compiled, tuple(model_warnings(model)))
         self.settings = settings
         self.scenarios: ScenarioSet = find_scenarios(self.compiled)
         self.named_names = {s.id: s.name for s in model.scenarios} | {"none_of_these": "None of these"}
@@ -121,6 +139,7 @@ class ModelEntry:
         self._assumption_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._probabilities: ProbabilityResult | None = None
+        self._from_today: ProbabilityResult | None = None
         self._assumptions: SensitivityResult | None = None
         self._snapshot: Snapshot | None = None
 
@@ -145,16 +164,18 @@ class ModelEntry:
         """The Monte Carlo probabilities before evidence (computed once)."""
         with self._probability_lock:
             if self._probabilities is None:
-                s = self.settings
-                self._probabilities = scenario_probabilities(self.compiled, draws=s.draws, seed=s.seed)
+                self._probabilities = service.prior_of(self.compiled, self.settings.analysis)
+                if self.model.current is not None:
+                    self._from_today = service.from_current_state(
+                        self.compiled, self.model.current.variants, self.settings.analysis
+                    )
             return self._probabilities
 
     def assumptions(self) -> SensitivityResult:
         """The judgments ranked by influence on the named-scenario probabilities (computed once)."""
         with self._assumption_lock:
             if self._assumptions is None:
-                s = self.settings
-                self._assumptions = key_assumptions(self.compiled, draws=s.assumption_draws, seed=s.seed)
+                self._assumptions = service.assumptions(self.loaded, self.settings.analysis)
             return self._assumptions
 
     def snapshot(self, ledger: Ledger) -> Snapshot:
@@ -173,16 +194,14 @@ class ModelEntry:
             return cached
 
     def _compute(self, evidence: tuple[Evidence, ...]) -> Snapshot:
-        prior = self.probabilities().distribution()
-        obs = observations(evidence)
+        prior = self.probabilities()
         try:
-            post = posterior(self.compiled, prior, obs)
-            line = timeline(self.compiled, prior, obs)
-            seen = sorted({o.signpost for o in obs})
-            watch = watch_list(self.compiled, post.distribution, exclude=seen)
+            standing = service.standing_of(
+                self.model, self.compiled, prior, evidence, self.settings.analysis, from_today=self._from_today
+            )
         except EngineError as exc:
-            return Snapshot(_key(evidence), evidence, None, None, error=str(exc))
-        return Snapshot(_key(evidence), evidence, post, line, watch)
+            return Snapshot(_key(evidence), evidence, None, error=str(exc))
+        return Snapshot(_key(evidence), evidence, standing)
 
     def scenario_probability(self, snap: Snapshot, indices: Sequence[int]) -> tuple[float, float]:
         """(before evidence, now) probability that the system settles in this complete scenario."""
@@ -228,7 +247,7 @@ class AppState:
         self.allow_anonymous_writes = allow_anonymous_writes
         self.secret = secrets.token_bytes(32)
         self.ledger = open_ledger(db)
-        self._write_lock = threading.Lock()
+        self.write_lock = threading.Lock()
 
     @property
     def write_policy(self) -> str:
@@ -239,10 +258,9 @@ class AppState:
 
     def refresh_forecasts(self, entry: ModelEntry) -> None:
         """Record the model's new probability for its open questions, as the command line does."""
-        snap = entry.snapshot(self.ledger)
-        if snap.posterior is not None:
-            with self._write_lock:
-                refresh_model_forecasts(entry.compiled, snap.posterior, self.ledger, dt.date.today())
+        prior = entry.probabilities() if self.settings.analysis == DEFAULTS else None
+        with self.write_lock:
+            service.refresh(entry.loaded, self.ledger, prior=prior)
 
     def warm(self) -> None:
         """Compute every model's costly results (meant for a background thread at start-up).

@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scenarist.engines.cib import ScenarioBalance, explain
+from scenarist import service
 from scenarist.errors import EngineError
-from scenarist.evidence import Evidence, EvidenceInput, LedgerError
 from scenarist.model.schema import Judgment
-from scenarist.service import check_evidence_input
+from scenarist.service import DEFAULTS, Evidence, EvidenceFields
+from scenarist.service.analysis import ScenarioBalance, explain
 from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry, Snapshot
 
@@ -263,39 +263,27 @@ def timeline_window(snap: Snapshot) -> tuple[int, int]:
     return (max(0, steps - TIMELINE_CHART_STEPS), steps)
 
 
-def add_evidence(state: AppState, entry: ModelEntry, item: EvidenceInput) -> Evidence:
-    """Check ``item`` against the model, store it, and refresh the model's standing forecasts."""
-    check_evidence_input(entry.model, item)
-    row = state.ledger.add_evidence(
-        item.model_id, item.signpost_id, item.observed, item.date, item.source, item.url, item.reliability, item.note
-    )
-    state.refresh_forecasts(entry)
-    return row
+def add_evidence(state: AppState, entry: ModelEntry, fields: EvidenceFields) -> Evidence:
+    """Check a report against the model, store it, and refresh the model's standing forecasts."""
+    prior = entry.probabilities() if state.settings.analysis == DEFAULTS else None
+    with state.write_lock:
+        return service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
 
 
 def find_evidence(state: AppState, evidence_id: int, entry: ModelEntry | None = None) -> tuple[ModelEntry, Evidence]:
     """The evidence with this id among the served models (or one model); 404 when there is none."""
-    entries = [entry] if entry is not None else list(state.entries.values())
-    for e in entries:
-        for row in state.ledger.list_evidence(e.id, include_retracted=True):
-            if row.id == evidence_id:
-                return e, row
-    raise WebError(404, f"no evidence with id {evidence_id}" + (f" for model {entry.id!r}" if entry else ""))
+    row = state.ledger.get_evidence(evidence_id)
+    owner = state.entries.get(row.model_id)
+    if owner is None or (entry is not None and owner is not entry):
+        raise WebError(404, f"no evidence with id {evidence_id}" + (f" for model {entry.id!r}" if entry else ""))
+    return owner, row
 
 
 def retract_evidence(
     state: AppState, evidence_id: int, reason: str | None, entry: ModelEntry | None = None
 ) -> Evidence:
     """Retract stored evidence (404 unknown, 409 already retracted) and refresh the standing forecasts."""
-    owner, row = find_evidence(state, evidence_id, entry)
-    if row.retracted:
-        raise WebError(409, f"evidence {evidence_id} is already retracted")
-    try:
-        retracted = state.ledger.retract(evidence_id, reason or None)
-    except LedgerError:
-        _, again = find_evidence(state, evidence_id, entry)
-        if again.retracted:
-            raise WebError(409, f"evidence {evidence_id} is already retracted") from None
-        raise
-    state.refresh_forecasts(owner)
-    return retracted
+    owner, _ = find_evidence(state, evidence_id, entry)
+    prior = owner.probabilities() if state.settings.analysis == DEFAULTS else None
+    with state.write_lock:
+        return service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)

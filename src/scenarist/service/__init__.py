@@ -1,0 +1,90 @@
+"""The use-case layer: engines and the ledger composed once, for the command line, the web app and the report.
+
+Nothing here prints or renders. ``cli`` and ``web`` import this package and nothing below it
+(an import-linter contract checks it): :mod:`.usecases` (standing, key assumptions, evidence,
+forecasts), :mod:`.standing` (the standing of a model and its JSON document), :mod:`.tracking`
+(the rules of dated evidence and model forecasts), :mod:`.settings` (the one settings table),
+:mod:`.analysis` (the CIB views) and :mod:`.diff` (what changed between two model revisions).
+"""
+
+from scenarist.engines.accounting import Accounting, Share
+from scenarist.engines.bayes import Posterior, Timeline, TimelineStep, WatchItem
+from scenarist.engines.scoring import ScoreReport
+from scenarist.engines.uncertainty import ProbabilityResult
+from scenarist.evidence import Evidence, EvidenceInput, Forecast, Ledger, LedgerError, Question, open_ledger
+from scenarist.evidence.backends import default_path
+from scenarist.evidence.inputs import EvidenceFields, parse_iso_date
+from scenarist.model.families import NONE_OF_THESE
+from scenarist.service.settings import DEFAULTS, SETTINGS, AnalysisSettings, Setting
+from scenarist.service.standing import Standing, combine, from_current_state, prior_of, standing_of
+from scenarist.service.tracking import (
+    check_evidence_input,
+    event_probability,
+    forecast_history,
+    question_event,
+    refresh_model_forecasts,
+    resolved_questions,
+    window_of,
+)
+from scenarist.service.usecases import (
+    Loaded,
+    add_question,
+    assumptions,
+    evidence_fields,
+    import_evidence,
+    intervention_standing,
+    load,
+    record_evidence,
+    refresh,
+    retract_evidence,
+    standing,
+)
+
+__all__ = [
+    "DEFAULTS",
+    "NONE_OF_THESE",
+    "SETTINGS",
+    "Accounting",
+    "AnalysisSettings",
+    "Evidence",
+    "EvidenceFields",
+    "EvidenceInput",
+    "Forecast",
+    "Ledger",
+    "LedgerError",
+    "Loaded",
+    "Posterior",
+    "ProbabilityResult",
+    "Question",
+    "ScoreReport",
+    "Setting",
+    "Share",
+    "Standing",
+    "Timeline",
+    "TimelineStep",
+    "WatchItem",
+    "add_question",
+    "assumptions",
+    "check_evidence_input",
+    "combine",
+    "default_path",
+    "event_probability",
+    "evidence_fields",
+    "forecast_history",
+    "from_current_state",
+    "import_evidence",
+    "intervention_standing",
+    "load",
+    "open_ledger",
+    "parse_iso_date",
+    "prior_of",
+    "question_event",
+    "record_evidence",
+    "refresh",
+    "refresh_model_forecasts",
+    "resolved_questions",
+    "retract_evidence",
+    "standing",
+    "standing_of",
+    "window_of",
+]

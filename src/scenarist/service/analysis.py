@@ -1,0 +1,71 @@
+"""The CIB analyses behind the command line's and the web app's views, through one door.
+
+These are the engines' own pure functions (they need no ledger and no settings beyond their
+arguments); the command line and the web app reach them here so that they import nothing
+below the service layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from scenarist.engines.cib import Progress, ScenarioBalance, ScenarioSet, explain, find_scenarios, parse_scenario
+from scenarist.engines.ensembles import EnsembleResult, evaluate_ensemble
+from scenarist.engines.executors import Executor
+from scenarist.engines.interventions import InterventionResult, compare_intervention
+from scenarist.engines.sensitivity import SensitivityResult
+from scenarist.engines.succession import SuccessionPath, succession
+from scenarist.engines.weights import EXACT_LIMIT, VolumeWeights, volume_weights
+from scenarist.errors import EngineError
+from scenarist.model.compile import CompiledModel
+
+__all__ = [
+    "EXACT_LIMIT",
+    "EnsembleResult",
+    "Executor",
+    "InterventionResult",
+    "Progress",
+    "ScenarioBalance",
+    "ScenarioSet",
+    "SensitivityResult",
+    "SuccessionPath",
+    "VolumeWeights",
+    "compare_intervention",
+    "dask_executor",
+    "evaluate_ensemble",
+    "explain",
+    "find_scenarios",
+    "parse_fix",
+    "parse_scenario",
+    "succession",
+    "volume_weights",
+]
+
+
+@contextmanager
+def dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
+    """A Dask executor when ``workers`` or ``scheduler`` is given; otherwise None (this process)."""
+    if workers is None and scheduler is None:
+        yield None
+        return
+    from scenarist.engines.executors import DaskExecutor
+
+    with DaskExecutor(workers=workers, scheduler=scheduler) as executor:
+        yield executor
+
+
+def parse_fix(model: CompiledModel, items: list[str] | None) -> dict[str, str]:
+    """``descriptor=variant`` items as an intervention; InputError for a malformed, repeated or unknown one."""
+    fixed: dict[str, str] = {}
+    for item in items or []:
+        desc, sep, var = item.partition("=")
+        desc, var = desc.strip(), var.strip()
+        if not sep or not desc or not var:
+            raise EngineError(f"fix: expected descriptor=variant, got {item!r}")
+        if desc in fixed:
+            raise EngineError(f"fix: descriptor {desc!r} is fixed twice")
+        fixed[desc] = var
+    if fixed:
+        model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
+    return fixed

@@ -1,0 +1,214 @@
+"""The use cases, each composed once: a model's standing, its key assumptions, evidence, forecasts, diffs.
+
+The command line and the web app call these and nothing below them, so one model, ledger, draw
+count and seed give one answer everywhere. Stored model forecasts are always computed with the
+default settings (:class:`AnalysisSettings`), whoever writes, so they do not flip with the
+Monte Carlo noise of a client's own draw count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from scenarist.engines.cib import Progress
+from scenarist.engines.executors import Executor
+from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
+from scenarist.engines.uncertainty import ProbabilityResult
+from scenarist.errors import InputError
+from scenarist.evidence import Evidence, Ledger
+from scenarist.evidence.inputs import EvidenceFields, fields_error
+from scenarist.model import CompiledModel, Model, compile_model, load_model
+from scenarist.model.schema import CurrentState
+from scenarist.model.validate import model_warnings
+from scenarist.service.settings import DEFAULTS, AnalysisSettings
+from scenarist.service.standing import Standing, combine, from_current_state, prior_of, standing_of
+from scenarist.service.tracking import (
+    check_evidence_input,
+    question_event,
+    read_evidence_csv,
+    refresh_model_forecasts,
+    unknown_question,
+)
+
+__all__ = [
+    "Loaded",
+    "add_question",
+    "assumptions",
+    "evidence_fields",
+    "import_evidence",
+    "intervention_standing",
+    "load",
+    "record_evidence",
+    "refresh",
+    "retract_evidence",
+    "standing",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Loaded:
+    """A model file read, checked and compiled, with the warnings an analyst should see."""
+
+    model: Model
+    compiled: CompiledModel
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+
+def load(ref: str | Path | None) -> Loaded:
+    """Read a model (path or bundled name; None: the bundled model) and compile it."""
+    model = load_model(ref)
+    return Loaded(model, compile_model(model), tuple(model_warnings(model)))
+
+
+def standing(
+    loaded: Loaded,
+    ledger: Ledger | None,
+    settings: AnalysisSettings = DEFAULTS,
+    *,
+    current: CurrentState | None = None,
+    prior: ProbabilityResult | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> Standing:
+    """The model's standing for the evidence in ``ledger`` (none without one).
+
+    ``current`` (default: the model's own ``current``) adds the 'from today' probabilities.
+    ``prior`` reuses an already computed :func:`prior_of` for the same settings.
+    """
+    compiled = loaded.compiled
+    probs = prior if prior is not None else prior_of(compiled, settings, progress=progress, executor=executor)
+    evidence = ledger.list_evidence(compiled.id, include_retracted=True) if ledger is not None else []
+    state = current if current is not None else loaded.model.current
+    today = from_current_state(compiled, state.variants, settings) if state is not None else None
+    model = loaded.model if current is None else loaded.model.model_copy(update={"current": current})
+    return standing_of(model, compiled, probs, evidence, settings, from_today=today)
+
+
+def intervention_standing(
+    loaded: Loaded,
+    fixed: dict[str, str],
+    settings: AnalysisSettings = DEFAULTS,
+    *,
+    executor: Executor | None = None,
+) -> Standing:
+    """The standing under an intervention (descriptors held at a variant in every draw); no evidence applied."""
+    from scenarist.engines.uncertainty import scenario_probabilities
+
+    probs = scenario_probabilities(
+        loaded.compiled, draws=settings.draws, seed=settings.seed, fixed=fixed, executor=executor
+    )
+    return standing_of(loaded.model, loaded.compiled, probs, [], settings)
+
+
+def assumptions(
+    loaded: Loaded,
+    settings: AnalysisSettings = DEFAULTS,
+    *,
+    now: Standing | None = None,
+    progress: Progress | None = None,
+) -> SensitivityResult:
+    """The judgments that move the family probabilities most: before evidence, or on the posterior of ``now``."""
+    observations = list(now.posterior.observations) if now is not None else []
+    return key_assumptions(
+        loaded.compiled,
+        draws=settings.assumption_draws,
+        seed=settings.seed,
+        progress=progress,
+        observations=observations,
+    )
+
+
+def refresh(loaded: Loaded, ledger: Ledger, *, prior: ProbabilityResult | None = None) -> int:
+    """Recompute the model forecast history of the model's open questions (default settings)."""
+    probs = prior if prior is not None else prior_of(loaded.compiled, DEFAULTS)
+    evidence = ledger.list_evidence(loaded.id, include_retracted=True)
+    return refresh_model_forecasts(loaded.model, loaded.compiled, probs.distribution(), evidence, ledger)
+
+
+def evidence_fields(values: dict[str, object]) -> EvidenceFields:
+    """A report as typed by a person (form, API, CSV), checked by the one set of input rules."""
+    try:
+        return EvidenceFields.model_validate(values)
+    except ValidationError as exc:
+        raise fields_error(exc) from None
+
+
+def record_evidence(
+    loaded: Loaded, ledger: Ledger, fields: EvidenceFields, *, prior: ProbabilityResult | None = None
+) -> Evidence:
+    """Check a report against the model, store it, and refresh the model's forecasts."""
+    item = fields.to_input(loaded.id)
+    check_evidence_input(loaded.model, item, explicit=fields.explicit)
+    row = ledger.add_evidence(item)
+    refresh(loaded, ledger, prior=prior)
+    return row
+
+
+def retract_evidence(
+    ledger: Ledger,
+    evidence_id: int,
+    reason: str | None,
+    *,
+    loaded: Loaded | None = None,
+    prior: ProbabilityResult | None = None,
+) -> Evidence:
+    """Retract stored evidence and, when its model is given, refresh that model's forecasts."""
+    row = ledger.retract(evidence_id, reason)
+    if loaded is not None and loaded.id == row.model_id:
+        refresh(loaded, ledger, prior=prior)
+    return row
+
+
+def import_evidence(loaded: Loaded, ledger: Ledger, path: Path) -> list[Evidence]:
+    """Import a CSV of evidence: every row checked first, then all stored or none; forecasts refreshed."""
+    rows = read_evidence_csv(path, loaded.model)
+    stored = ledger.import_evidence(rows)
+    refresh(loaded, ledger)
+    return stored
+
+
+def add_question(
+    loaded: Loaded,
+    ledger: Ledger,
+    question_id: str,
+    *,
+    text: str | None = None,
+    criteria: str | None = None,
+    close: dt.date | None = None,
+    probability: float | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """Add a question: one of the model's (linked to its event) or a new hand-entered one."""
+    model = loaded.model
+    defined = {q.id: q for q in model.forecasts}
+    if question_id in defined:
+        q = defined[question_id]
+        kind, ref = question_event(q)
+        ledger.add_question(q.id, q.question, q.resolution_criteria, q.close_date, model.id, kind, ref)  # type: ignore[arg-type]
+    else:
+        if not (text and criteria and close):
+            raise unknown_question(question_id, model)
+        ledger.add_question(question_id, text, criteria, close, model.id)
+    if probability is not None:
+        ledger.record_forecast(question_id, probability, today or dt.date.today())
+    refresh(loaded, ledger)
+
+
+def observations_used(loaded: Loaded, evidence: Sequence[Evidence]) -> int:
+    """How many observations the standing uses after combining repeated reports."""
+    used, _ = combine(evidence, (s.id for s in loaded.compiled.signposts))
+    return len(used)
+
+
+def require_model(loaded: Loaded, model_id: str) -> None:
+    if loaded.id != model_id:
+        raise InputError(f"model: evidence is for model {model_id!r}, not {loaded.id!r}")
