@@ -40,12 +40,12 @@ from scenarist.cli._app import (
 )
 from scenarist.errors import InputError
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
-from scenarist.model.validate import model_warnings
 from scenarist.service.analysis import Progress as ProgressCallback
 from scenarist.service.analysis import ScenarioSet, explain, parse_scenario
 
 __all__ = [
     "check",
+    "diff_cmd",
     "ensemble",
     "explain_cmd",
     "export",
@@ -199,11 +199,11 @@ def _probability_sections(
 @app.command()
 @guarded
 def check(model_ref: Annotated[str, typer.Argument(help="Model file or bundled model name.")]) -> None:
-    """Validate a model file: exit 0 when valid, 1 with every error listed."""
-    model = load_model(model_ref)
-    for warning in model_warnings(model):
+    """Validate a model file: exit 0 when valid (warnings listed), 2 with every error listed."""
+    loaded, checks = service.check_model(model_ref)
+    model, compiled = loaded.model, loaded.compiled
+    for warning in (*loaded.warnings, *checks):
         err.print(f"warning: {warning}", markup=False)
-    compiled = compile_model(model)
     out.print(
         f"{model_ref}: valid — {compiled.n_descriptors} descriptors, {compiled.n_variants} variants, "
         f"{len(model.judgments)} judgments, {len(model.scenarios)} named scenarios, "
@@ -472,6 +472,28 @@ def models() -> None:
     for name, path in bundled_models().items():
         model = load_model(path)
         out.print(f"{name}\t{model.title}")
+
+
+@app.command(name="diff")
+@guarded
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="The earlier revision: model file or bundled name.")],
+    new: Annotated[str, typer.Argument(help="The later revision: model file or bundled name.")],
+    draws: DrawsOpt = service.SETTINGS["draws"].default,
+    seed: SeedOpt = service.SETTINGS["seed"].default,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
+) -> None:
+    """What changed between two revisions of a model: judgments, consistent scenarios, family probabilities."""
+    from scenarist.report.tables import diff_tables
+    from scenarist.service.diff import diff_models
+
+    result = diff_models(load(old), load(new), settings_of(draws=draws, seed=seed))
+    if fmt is ViewFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    out.print(f"{result.model_id}: revision {result.old_revision} → {result.new_revision}")
+    for table in diff_tables(result):
+        out.print(table)
 
 
 @app.command()
