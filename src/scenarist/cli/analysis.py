@@ -39,9 +39,10 @@ from scenarist.cli._app import (
     settings_of,
 )
 from scenarist.errors import InputError
+from scenarist.limits import check_exhaustive, check_search_space
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.service.analysis import Progress as ProgressCallback
-from scenarist.service.analysis import ScenarioSet, explain, parse_scenario
+from scenarist.service.analysis import ScenarioSet, SolverName, explain, parse_scenario
 
 __all__ = [
     "check",
@@ -237,6 +238,13 @@ def scenarios(
     fix: FixOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    method: Annotated[
+        SolverName,
+        typer.Option(
+            help="Exact solver, or multistart: local search from many starts for spaces too large for "
+            "exact search (may miss some)."
+        ),
+    ] = SolverName.auto,
 ) -> None:
     """List the scenarios whose inconsistency is at most TOLERANCE."""
     from scenarist.report.tables import scenario_rows
@@ -244,7 +252,7 @@ def scenarios(
     loaded = load(model_ref)
     model, compiled = loaded.model, loaded.compiled
     with executor_for(workers, scheduler) as executor:
-        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor)
+        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor, solver=method)
     if result.fixed and fmt is OutputFormat.table:
         _report_intervention(model, compiled, dict(result.fixed), tolerance)
     if fmt is OutputFormat.json:
@@ -254,6 +262,8 @@ def scenarios(
     else:
         title = f"{len(result)} scenario(s) with inconsistency ≤ {tolerance} of {result.scenario_space:,}"
         out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
+        if not result.complete:
+            out.print("Found by local search from many starts: scenarios it did not reach may be missing.")
 
 
 @app.command(name="explain")
@@ -399,6 +409,8 @@ def weights(
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
+    check_search_space(compiled.scenario_space)  # the attractors are searched first
+    check_exhaustive(size if method == "exact" else 0)
     with progress_bar(size, "following succession") as progress, executor_for(workers, scheduler) as executor:
         result = volume_weights(
             compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress, executor=executor

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from scenarist.engines.cib import Progress, ScenarioBalance, ScenarioSet, explain, find_scenarios, parse_scenario
+from scenarist.engines.cib import (
+    Progress,
+    ScenarioBalance,
+    ScenarioSet,
+    SolverName,
+    explain,
+    find_scenarios,
+    parse_scenario,
+)
 from scenarist.engines.ensembles import EnsembleResult, evaluate_ensemble
 from scenarist.engines.executors import Executor
 from scenarist.engines.interventions import InterventionResult, compare_intervention
@@ -29,6 +37,7 @@ __all__ = [
     "ScenarioBalance",
     "ScenarioSet",
     "SensitivityResult",
+    "SolverName",
     "SuccessionPath",
     "VolumeWeights",
     "compare_intervention",
