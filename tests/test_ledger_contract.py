@@ -32,7 +32,10 @@ from scenarist.evidence.migrate import head_revision
 PG_ENV = "SCENARIST_TEST_PG_URL"
 D1, D2, D3 = dt.date(2025, 5, 1), dt.date(2025, 5, 2), dt.date(2025, 5, 3)
 CLOSE = dt.date(2025, 12, 31)
-TABLES = {"evidence", "questions", "forecasts", "scenarist_ledger_version"}
+TABLES = {
+    "evidence", "questions", "forecasts", "scenarist_ledger_version",
+    "news_feeds", "news_items", "news_proposals", "news_decisions",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------- backends

@@ -10,6 +10,7 @@ and creates or migrates its schema when opened::
 
 from scenarist.evidence.errors import LedgerError
 from scenarist.evidence.ledger import Ledger, open_ledger
+from scenarist.evidence.news_store import NewsStore
 from scenarist.evidence.records import EventKind, Evidence, EvidenceInput, Forecast, Outcome, Question
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Forecast",
     "Ledger",
     "LedgerError",
+    "NewsStore",
     "Outcome",
     "Question",
     "open_ledger",
