@@ -43,7 +43,7 @@ err.width = WIDTH
 logging.getLogger("distributed").setLevel(logging.ERROR)
 warnings.filterwarnings("ignore", message="Port .* is already in use", category=UserWarning)
 
-__all__ = ["ROOT", "WIDTH", "copy_with", "include", "run", "scratch"]
+__all__ = ["ROOT", "WIDTH", "copy_with", "include", "run", "scratch", "write"]
 
 _page: dict[str, object] = {"file": None, "dir": None, "env": {}}
 
@@ -107,4 +107,10 @@ def run(*lines: str | tuple[str, int], expect: int = 0, lang: str = "console") -
 def include(path: str, lang: str) -> None:
     """Write a file of the repository (relative to its root) as a fenced block, kept in step by cog."""
     text = (ROOT / path).read_text(encoding="utf-8")
+    cog.out(f"```{lang}\n{text.rstrip()}\n```\n")
+
+
+def write(name: str, text: str, lang: str) -> None:
+    """Write a file into the page's scratch folder and show it as a fenced block (a step the reader repeats)."""
+    (scratch() / name).write_text(text, encoding="utf-8")
     cog.out(f"```{lang}\n{text.rstrip()}\n```\n")
