@@ -121,8 +121,12 @@ def test_tutorial_model_loads_cleanly() -> None:
 
 
 def test_the_tutorials_snippets_assemble_the_model_file() -> None:
-    """The YAML snippets of the tutorial, in order and a blank line apart, are the whole file."""
-    blocks = _fenced((DOCS / "tutorial.md").read_text(encoding="utf-8"), "yaml")
+    """The YAML snippets of the tutorial, in order and a blank line apart, are the whole file.
+
+    The last section, on tracking the news, works on the bundled model: its snippets are not the tutorial's file.
+    """
+    text = (DOCS / "tutorial.md").read_text(encoding="utf-8")
+    blocks = _fenced(text.split("\n## Tracking the news")[0], "yaml")
     assert "\n".join(blocks) == TINY.read_text(encoding="utf-8")
 
 
