@@ -1,18 +1,18 @@
-# Scenarist: `make run` sets up and runs the main job; `make test` runs the whole suite.
+# Scenarist: `make run` sets up and runs the main job; `make serve` starts the web app; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run serve test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[charts,frames]'
+	$(BIN)/pip install --quiet -e '.[charts,frames,web]'
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
@@ -21,6 +21,10 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/scenarist run --out reports
+
+# The web app on http://127.0.0.1:8000 (read-only; set SCENARIST_TOKEN to allow changes).
+serve: $(STAMP)
+	$(BIN)/scenarist serve
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check src tests bench
