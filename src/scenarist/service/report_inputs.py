@@ -20,7 +20,7 @@ from scenarist.report.brief import Brief, EvidenceLine, FamilyMember, Move, Open
 from scenarist.service.standing import Standing
 from scenarist.service.tracking import event_probability
 
-__all__ = ["brief_of", "family_members", "holding_judgments"]
+__all__ = ["brief_of", "distinguishing_label", "family_members", "holding_judgments"]
 
 OUTLOOKS = 3
 MEMBERS = 5
@@ -76,7 +76,9 @@ def holding_judgments(model: Model, variants: Mapping[str, str], limit: int = 6)
     return tuple(sorted(inside, key=lambda j: (-j.impact, -(j.confidence or 0)))[:limit])
 
 
-def _label(variants: Mapping[str, str], reference: Mapping[str, str], names: Mapping[tuple[str, str], str]) -> str:
+def distinguishing_label(
+    variants: Mapping[str, str], reference: Mapping[str, str], names: Mapping[tuple[str, str], str]
+) -> str:
     """The variants that set a scenario apart from its family's most probable member."""
     diff = [names[(d, v)] for d, v in variants.items() if reference.get(d) != v]
     return ", ".join(diff[:3]) + (" …" if len(diff) > 3 else "") if diff else "most probable variant set"
@@ -98,7 +100,7 @@ def family_members(
             variants = compiled.variants_of(tuple(int(x) for x in dist.indices[i]))
             top = members[0].variants if members else variants
             holding = holding_judgments(model, variants) if rank == 0 else ()
-            label = _label(variants, top, names) if rank else "most probable"
+            label = distinguishing_label(variants, top, names) if rank else "most probable"
             members.append(FamilyMember(family, variants, float(dist.probabilities[i]), label, holding))
         out[family] = tuple(members)
     return out

@@ -9,11 +9,12 @@ resolves it. Every write needs the server's token as a Bearer token.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scenarist import service
 from scenarist.service import EvidenceFields
@@ -23,7 +24,10 @@ from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry
 from scenarist.web.views import add_evidence, retract_evidence
 
-__all__ = ["PredictionIn", "QuestionIn", "ResolutionIn", "docs_router", "router"]
+__all__ = [
+    "PredictionIn", "QuestionIn", "ResolutionIn", "add_question", "docs_router", "form_input", "predict", "resolve",
+    "router",
+]  # fmt: skip
 
 router = APIRouter(prefix="/api", responses=WRITE_RESPONSES, dependencies=[Depends(write_access)])
 docs_router = APIRouter(include_in_schema=False)
@@ -55,6 +59,19 @@ class ResolutionIn(BaseModel):
     outcome: Literal["yes", "no", "annulled"]
     date: dt.date = Field(description="When it resolved.")
     source: str | None = Field(default=None, max_length=500, description="What settled it.")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def form_input(model: type[M], values: Mapping[str, object]) -> M:
+    """A form's fields checked by the API's rules (empty fields left out); 422 naming the first bad field."""
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_name = ".".join(str(x) for x in first["loc"]) or "form"
+        raise WebError(422, f"{field_name}: {first['msg']}") from None
 
 
 def _named(entry: ModelEntry, state: AppState) -> dict[str, Any]:

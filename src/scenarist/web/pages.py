@@ -16,6 +16,17 @@ from scenarist import service
 from scenarist.report.charts import bar_chart, charts_available, line_chart, reliability_chart
 from scenarist.service import event_probability, resolved_questions
 from scenarist.web.api import EvidenceId, entry_of
+from scenarist.web.api_writes import (
+    PredictionIn,
+    QuestionId,
+    QuestionIn,
+    ResolutionIn,
+    add_question,
+    form_input,
+    predict,
+    resolve,
+)
+from scenarist.web.front import front_context, scenario_name
 from scenarist.web.render import app_state, current_session, page, set_session_cookie, signer
 from scenarist.web.security import Session, WebError, same_token
 from scenarist.web.state import ModelEntry, Snapshot, chart
@@ -88,18 +99,17 @@ def overview(
     entry = entry_of(request, model_id)
     probs = entry.probabilities()
     snap = entry.snapshot(state.ledger)
-    attractors: list[tuple[str, float, tuple[str, ...], dict[str, str]]] = []
+    attractors: list[tuple[str, float, str]] = []
     if snap.posterior is not None:
         dist = snap.posterior.distribution
         order = dist.probabilities.argsort()[::-1][:10]
         for i in order.tolist():
             row = [int(v) for v in dist.indices[i]]
-            attractors.append(
-                (scenario_key(row), float(dist.probabilities[i]), entry.compiled.named_of(row),
-                 entry.compiled.variants_of(row))
-            )  # fmt: skip
+            attractors.append((scenario_key(row), float(dist.probabilities[i]), scenario_name(entry, row)))
     consistent = entry.scenarios.consistent()
+    front = front_context(entry, snap, state.ledger)
     context = {
+        **(front or {"brief": None}),
         "entry": entry,
         "model": entry.model,
         "probs": probs,
@@ -113,6 +123,7 @@ def overview(
         "consistent": consistent[:40],
         "consistent_total": len(consistent),
         "scenario_key": scenario_key,
+        "scenario_name": lambda indices: scenario_name(entry, indices),
         "attractors": attractors,
         "watch": snap.watch[:10],
         "assumptions": entry.assumptions().top(10),
@@ -129,7 +140,8 @@ def scenario(request: Request, model_id: str, key: str) -> Response:
     entry = entry_of(request, model_id)
     indices = parse_scenario_key(entry, key)
     view = scenario_view(entry, entry.snapshot(state.ledger), indices)
-    return page(request, "scenario.html", {"entry": entry, "model": entry.model, "view": view})
+    context = {"entry": entry, "model": entry.model, "view": view, "name": scenario_name(entry, indices)}
+    return page(request, "scenario.html", context)
 
 
 @router.api_route("/models/{model_id}/model", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -234,8 +246,67 @@ def forecasts_page(request: Request, model_id: str) -> Response:
         "untracked": untracked,
         "report": report,
         "reliability_chart": reliability,
+        "today": dt.date.today().isoformat(),
     }
     return page(request, "forecasts.html", context)
+
+
+def _form_write(request: Request, session: Session | None, csrf: str, model_id: str) -> ModelEntry:
+    _check_csrf(request, session, csrf)
+    return entry_of(request, model_id)
+
+
+@router.post("/models/{model_id}/forecasts")
+def question_add(
+    request: Request,
+    model_id: str,
+    session: Annotated[Session | None, Depends(form_access)],
+    question_id: Annotated[str, Form(max_length=64)],
+    text: Annotated[str, Form(max_length=500)] = "",
+    criteria: Annotated[str, Form(max_length=2000)] = "",
+    close_date: Annotated[str, Form(max_length=32)] = "",
+    probability: Annotated[str, Form(max_length=32)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    entry = _form_write(request, session, csrf, model_id)
+    values = {"id": question_id, "text": text, "criteria": criteria, "close_date": close_date,
+              "probability": probability}  # fmt: skip
+    add_question(app_state(request), entry, form_input(QuestionIn, values))
+    return RedirectResponse(f"/models/{entry.id}/forecasts#q-{question_id}", status_code=303)
+
+
+@router.post("/models/{model_id}/forecasts/{question_id}/predict")
+def question_predict(
+    request: Request,
+    model_id: str,
+    question_id: QuestionId,
+    session: Annotated[Session | None, Depends(form_access)],
+    probability: Annotated[str, Form(max_length=32)],
+    date: Annotated[str, Form(max_length=32)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    entry = _form_write(request, session, csrf, model_id)
+    predict(
+        app_state(request), entry, question_id, form_input(PredictionIn, {"probability": probability, "date": date})
+    )
+    return RedirectResponse(f"/models/{entry.id}/forecasts#q-{question_id}", status_code=303)
+
+
+@router.post("/models/{model_id}/forecasts/{question_id}/resolve")
+def question_resolve(
+    request: Request,
+    model_id: str,
+    question_id: QuestionId,
+    session: Annotated[Session | None, Depends(form_access)],
+    outcome: Annotated[str, Form(max_length=16)],
+    date: Annotated[str, Form(max_length=32)],
+    source: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    entry = _form_write(request, session, csrf, model_id)
+    values = {"outcome": outcome, "date": date, "source": source}
+    resolve(app_state(request), entry, question_id, form_input(ResolutionIn, values))
+    return RedirectResponse(f"/models/{entry.id}/forecasts#scores", status_code=303)
 
 
 def _local(target: str) -> str:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from scenarist import __version__
 from scenarist.web.security import SESSION_COOKIE, Session, SessionSigner
@@ -39,7 +39,8 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 ENV = Environment(
-    loader=PackageLoader("scenarist.web", "templates"),
+    # The report's templates too: the overview includes the report's front page.
+    loader=ChoiceLoader([PackageLoader("scenarist.web", "templates"), PackageLoader("scenarist.report", "templates")]),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,

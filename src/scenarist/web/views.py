@@ -17,6 +17,7 @@ from scenarist.errors import EngineError
 from scenarist.model.schema import Judgment
 from scenarist.service import DEFAULTS, Evidence, EvidenceFields
 from scenarist.service.analysis import ScenarioBalance, explain
+from scenarist.web.front import warm_front
 from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry, Snapshot
 
@@ -267,7 +268,9 @@ def add_evidence(state: AppState, entry: ModelEntry, fields: EvidenceFields) -> 
     """Check a report against the model, store it, and refresh the model's standing forecasts."""
     prior = entry.probabilities() if state.settings.analysis == DEFAULTS else None
     with state.write_lock:
-        return service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
+        row = service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
+    warm_front(entry, state.ledger)  # the writer pays for the new standing and charts, not the readers
+    return row
 
 
 def find_evidence(state: AppState, evidence_id: int, entry: ModelEntry | None = None) -> tuple[ModelEntry, Evidence]:
@@ -286,4 +289,6 @@ def retract_evidence(
     owner, _ = find_evidence(state, evidence_id, entry)
     prior = owner.probabilities() if state.settings.analysis == DEFAULTS else None
     with state.write_lock:
-        return service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
+        row = service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
+    warm_front(owner, state.ledger)
+    return row
