@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from scenarist.service import EvidenceFields, event_probability, question_event, resolved_questions
 from scenarist.web.errors import ERROR_RESPONSES, ErrorOut
+from scenarist.web.front import refresh_view
 from scenarist.web.render import app_state
 from scenarist.web.security import WebError, bearer_token, same_token
 from scenarist.web.state import AppState, ModelEntry, Snapshot
@@ -265,6 +266,7 @@ def post_evidence(request: Request, body: EvidenceIn) -> dict[str, Any]:
     state = app_state(request)
     entry = entry_of(request, body.model)
     row = add_evidence(state, entry, body)
+    refresh_view(state, entry, wait=False)
     snap = entry.snapshot(state.ledger)
     return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}
 
@@ -279,5 +281,6 @@ def post_retract(request: Request, evidence_id: EvidenceId, body: RetractIn | No
     state = app_state(request)
     row = retract_evidence(state, evidence_id, body.reason if body else None)
     entry = state.entries[row.model_id]
+    refresh_view(state, entry, wait=False)
     snap = entry.snapshot(state.ledger)
     return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}

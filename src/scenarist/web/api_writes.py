@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scenarist import service
 from scenarist.service import EvidenceFields
 from scenarist.web.api import WRITE_RESPONSES, EvidenceId, RetractIn, entry_of, write_access
+from scenarist.web.front import refresh_view
 from scenarist.web.render import app_state, page
 from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry
@@ -89,6 +90,7 @@ def post_model_evidence(request: Request, model_id: str, body: EvidenceFields) -
     state = app_state(request)
     entry = entry_of(request, model_id)
     row = add_evidence(state, entry, body)
+    refresh_view(state, entry, wait=False)
     return {"ok": True, "evidence": row.to_dict(), **_named(entry, state)}
 
 
@@ -102,6 +104,7 @@ def post_model_retract(
     state = app_state(request)
     entry = entry_of(request, model_id)
     row = retract_evidence(state, evidence_id, body.reason if body else None, entry)
+    refresh_view(state, entry, wait=False)
     return {"ok": True, "evidence": row.to_dict(), **_named(entry, state)}
 
 

@@ -1,43 +1,163 @@
-"""The report's front page in the web app, and scenario names by family, computed once per ledger state.
+"""The overview's costly parts (the report's front page and its charts), built off the request path.
 
-The front page (bottom line, signposts, open questions, families, landscape, timeline) and its
-charts are built once per snapshot of the evidence, under the chart lock, and kept on the
-snapshot. Writes made through the app build them right after the write, so readers find them
-ready; a change made by another client of the ledger is picked up by the first read after it.
+Drawing the charts of one ledger state takes seconds, so readers never wait for it: one
+builder thread per model draws the view of the latest ledger state and readers get the latest
+view built, marked stale while a newer one is being drawn. A reader that notices a change
+made by another client of the ledger asks the builder for a new view; a write through the app
+asks for it right away, and a write from a form waits for it (the person who wrote sees the
+charts of their change). The first view is built at start-up (or by the first reader).
+Scenario names by family are here too.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
+from scenarist.errors import ScenaristError
+from scenarist.report.charts import bar_chart, line_chart
 from scenarist.report.html import brief_context
-from scenarist.service import NONE_OF_THESE, Ledger, brief_of
+from scenarist.service import NONE_OF_THESE, brief_of
 from scenarist.service.report_inputs import distinguishing_label, family_members
-from scenarist.web.state import CHART_LOCK, ModelEntry, Snapshot
+from scenarist.web.state import CHART_LOCK, AppState, EvidenceKey, ModelEntry, Snapshot, markup
+from scenarist.web.views import timeline_window
 
-__all__ = ["front_context", "scenario_name", "warm_front"]
+__all__ = ["Builder", "View", "builder_of", "refresh_view", "scenario_name", "view_of"]
+
+log = logging.getLogger("scenarist.web")
+WAIT_SECONDS = 120.0
 
 
-def front_context(entry: ModelEntry, snap: Snapshot, ledger: Ledger) -> dict[str, Any] | None:
-    """The template context of the front page for this snapshot (None when the evidence cannot be combined)."""
-    if snap.standing is None or not entry.compiled.named_ids:
+@dataclass(frozen=True)
+class View:
+    """The drawn parts of the overview for one state of the evidence."""
+
+    key: EvidenceKey
+    context: dict[str, Any]
+
+
+def _probability_chart(entry: ModelEntry, snap: Snapshot) -> str | None:
+    if snap.posterior is None:
         return None
-    cached = snap.pages.get("front")
-    if cached is not None:
-        return dict(cached)
-    with CHART_LOCK:
-        if "front" not in snap.pages:
-            brief = brief_of(entry.model, entry.compiled, snap.standing, ledger)
-            snap.pages["front"] = brief_context(entry.model, brief)
-    return dict(snap.pages["front"])
+    values = {entry.named_names[n]: 100 * p for n, p in snap.posterior.named.items()}
+    title = f"Named-scenario probability now (after {len(snap.active)} piece(s) of evidence)"
+    return bar_chart(values, title=title, xlabel="%")
 
 
-def warm_front(entry: ModelEntry, ledger: Ledger) -> None:
-    """Bring the snapshot and its front page up to date now (called by the writer after a write)."""
-    front_context(entry, entry.snapshot(ledger), ledger)
+def _timeline_chart(entry: ModelEntry, snap: Snapshot) -> str | None:
+    if snap.timeline is None or len(snap.timeline.steps) < 2:
+        return None
+    first, last = timeline_window(snap)
+    steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
+    labels = ["before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps]
+    series = {
+        entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps]
+        for n in (*entry.compiled.named_ids, NONE_OF_THESE)
+    }
+    return line_chart(series, labels, title="Named-scenario probabilities as evidence arrives", ylabel="%")
+
+
+def build_view(state: AppState, entry: ModelEntry) -> View:
+    """Draw the overview's charts and front page for the ledger as it is now."""
+    snap = entry.snapshot(state.ledger)
+    context: dict[str, Any] = {"brief": None}
+    with CHART_LOCK:  # pyplot is not thread-safe
+        if snap.standing is not None and entry.compiled.named_ids:
+            context = brief_context(entry.model, brief_of(entry.model, entry.compiled, snap.standing, state.ledger))
+        context["probability_chart"] = markup(_probability_chart(entry, snap))
+        context["timeline_chart"] = markup(_timeline_chart(entry, snap))
+    return View(snap.key, context)
+
+
+class Builder:
+    """One thread that draws the latest view of one model whenever asked (requests made meanwhile coalesce)."""
+
+    def __init__(self, state: AppState, entry: ModelEntry) -> None:
+        self._state, self._entry = state, entry
+        self._cond = threading.Condition()
+        self._requested = 0
+        self._built = 0
+        self._closed = False
+        self.view: View | None = None
+        self._thread = threading.Thread(target=self._run, name=f"scenarist-view-{entry.id}", daemon=True)
+        self._thread.start()
+
+    def request(self) -> int:
+        """Ask for a view of the ledger as it is now; returns the request's number (see :meth:`wait`)."""
+        with self._cond:
+            self._requested += 1
+            self._cond.notify_all()
+            return self._requested
+
+    def wait(self, number: int, timeout: float = WAIT_SECONDS) -> None:
+        """Until the view asked for by request ``number`` (or a later one) is built."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._built >= number or self._closed, timeout)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=WAIT_SECONDS)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._requested > self._built or self._closed)
+                if self._closed:
+                    return
+                number = self._requested
+            view = None
+            try:
+                view = build_view(self._state, self._entry)
+            except ScenaristError as exc:  # the request path reports it when it recomputes the standing
+                log.warning("drawing the overview of %s failed: %s", self._entry.id, exc)
+            with self._cond:
+                if view is not None:
+                    self.view = view
+                self._built = number
+                self._cond.notify_all()
+
+
+_BUILDERS_LOCK = threading.Lock()
+
+
+def builder_of(state: AppState, entry: ModelEntry) -> Builder:
+    """The model's builder, started on first use and stopped when the app closes."""
+    with _BUILDERS_LOCK:
+        builder = state.extensions.get(("view-builder", entry.id))
+        if builder is None:
+            builder = Builder(state, entry)
+            state.extensions[("view-builder", entry.id)] = builder
+            state.on_close.append(builder.close)
+        return cast(Builder, builder)
+
+
+def view_of(state: AppState, entry: ModelEntry, snap: Snapshot) -> tuple[dict[str, Any], bool]:
+    """(the latest overview context built, whether it is older than ``snap``); waits only for the very first."""
+    builder = builder_of(state, entry)
+    view = builder.view
+    if view is None:
+        builder.wait(builder.request())
+        view = builder.view
+        if view is None:
+            return {"brief": None, "probability_chart": None, "timeline_chart": None}, False
+    if view.key != snap.key:
+        builder.request()
+    return dict(view.context), view.key != snap.key
+
+
+def refresh_view(state: AppState, entry: ModelEntry, *, wait: bool) -> None:
+    """After a write: ask for the new view, and with ``wait`` return once it is drawn."""
+    builder = builder_of(state, entry)
+    number = builder.request()
+    if wait:
+        builder.wait(number)
 
 
 def _references(entry: ModelEntry) -> dict[str, dict[str, str]]:

@@ -7,13 +7,13 @@ after a write they redirect (303) to the overview, where the new probabilities s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from scenarist import service
-from scenarist.report.charts import bar_chart, charts_available, line_chart, reliability_chart
+from scenarist.report.charts import charts_available, reliability_chart
 from scenarist.service import event_probability, resolved_questions
 from scenarist.web.api import EvidenceId, entry_of
 from scenarist.web.api_writes import (
@@ -26,10 +26,10 @@ from scenarist.web.api_writes import (
     predict,
     resolve,
 )
-from scenarist.web.front import front_context, scenario_name
+from scenarist.web.front import refresh_view, scenario_name, view_of
 from scenarist.web.render import app_state, current_session, page, set_session_cookie, signer
 from scenarist.web.security import Session, WebError, same_token
-from scenarist.web.state import ModelEntry, Snapshot, chart
+from scenarist.web.state import ModelEntry, chart
 from scenarist.web.views import (
     add_evidence,
     parse_fix,
@@ -37,7 +37,6 @@ from scenarist.web.views import (
     retract_evidence,
     scenario_key,
     scenario_view,
-    timeline_window,
 )
 
 __all__ = ["form_access", "router"]
@@ -59,28 +58,6 @@ def form_access(request: Request) -> Session | None:
 def _check_csrf(request: Request, session: Session | None, token: str) -> None:
     if not signer(request).check_csrf(session, token):
         raise WebError(403, "the form's CSRF token is missing or not valid: reload the page and submit it again")
-
-
-def _probability_chart(entry: ModelEntry, snap: Snapshot) -> Any:
-    if snap.posterior is None:
-        return None
-    values = {entry.named_names[n]: 100 * p for n, p in snap.posterior.named.items()}
-    title = f"Named-scenario probability now (after {len(snap.active)} piece(s) of evidence)"
-    return snap.chart("now", lambda: bar_chart(values, title=title, xlabel="%"))
-
-
-def _timeline_chart(entry: ModelEntry, snap: Snapshot) -> Any:
-    if snap.timeline is None or len(snap.timeline.steps) < 2:
-        return None
-    first, last = timeline_window(snap)
-    steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
-    labels = ["before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps]
-    series = {
-        entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps]
-        for n in (*entry.compiled.named_ids, "none_of_these")
-    }
-    title = "Named-scenario probabilities as evidence arrives"
-    return snap.chart("timeline", lambda: line_chart(series, labels, title=title, ylabel="%"))
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -107,9 +84,10 @@ def overview(
             row = [int(v) for v in dist.indices[i]]
             attractors.append((scenario_key(row), float(dist.probabilities[i]), scenario_name(entry, row)))
     consistent = entry.scenarios.consistent()
-    front = front_context(entry, snap, state.ledger)
+    view, stale = view_of(state, entry, snap)
     context = {
-        **(front or {"brief": None}),
+        **view,
+        "view_stale": stale,
         "entry": entry,
         "model": entry.model,
         "probs": probs,
@@ -117,8 +95,6 @@ def overview(
         "families": [s for s in entry.model.scenarios if s.kind == "family"],
         "snap": snap,
         "now": dict(snap.posterior.named) if snap.posterior is not None else {},
-        "probability_chart": _probability_chart(entry, snap),
-        "timeline_chart": _timeline_chart(entry, snap),
         "timeline_steps": snap.timeline.steps[-12:] if snap.timeline is not None else (),
         "consistent": consistent[:40],
         "consistent_total": len(consistent),
@@ -199,6 +175,7 @@ def evidence_add(
         }
     )  # fmt: skip
     row = add_evidence(state, entry, fields)
+    refresh_view(state, entry, wait=True)  # the person who wrote sees the charts of their change
     return RedirectResponse(f"/models/{entry.id}?added={row.id}", status_code=303)
 
 
@@ -215,6 +192,7 @@ def evidence_retract(
     state = app_state(request)
     entry = entry_of(request, model_id)
     retract_evidence(state, evidence_id, reason.strip() or None, entry)
+    refresh_view(state, entry, wait=True)
     return RedirectResponse(f"/models/{entry.id}?retracted={evidence_id}", status_code=303)
 
 

@@ -43,6 +43,7 @@ from scenarist.web.config import Settings
 
 __all__ = [
     "CHART_LOCK",
+    "markup",
     "AppState",
     "EvidenceKey",
     "ModelEntry",
@@ -59,6 +60,11 @@ CHART_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe
 _CHART_CACHE: OrderedDict[tuple[object, ...], Markup | None] = OrderedDict()
 _CHART_CACHE_SIZE = 64
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def markup(svg: str | None) -> Markup | None:
+    """Our own matplotlib SVG as markup, without its comments (see :func:`chart`)."""
+    return _markup(svg)
 
 
 def _markup(svg: str | None) -> Markup | None:
@@ -253,6 +259,9 @@ class AppState:
         self.secret = secrets.token_bytes(32)
         self.ledger = open_ledger(db)
         self.write_lock = threading.Lock()
+        self.extensions: dict[tuple[str, str], object] = {}
+        """Per-model helpers of the web layer (e.g. the overview's builder threads), by (kind, model id)."""
+        self.on_close: list[Callable[[], None]] = []
 
     @property
     def write_policy(self) -> str:
@@ -280,4 +289,6 @@ class AppState:
             log.warning("warming the caches failed: %s", exc)
 
     def close(self) -> None:
+        for stop in self.on_close:
+            stop()
         self.ledger.close()

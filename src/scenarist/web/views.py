@@ -17,7 +17,6 @@ from scenarist.errors import EngineError
 from scenarist.model.schema import Judgment
 from scenarist.service import DEFAULTS, Evidence, EvidenceFields
 from scenarist.service.analysis import ScenarioBalance, explain
-from scenarist.web.front import warm_front
 from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry, Snapshot
 
@@ -269,7 +268,7 @@ def add_evidence(state: AppState, entry: ModelEntry, fields: EvidenceFields) -> 
     prior = entry.probabilities() if state.settings.analysis == DEFAULTS else None
     with state.write_lock:
         row = service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
-    warm_front(entry, state.ledger)  # the writer pays for the new standing and charts, not the readers
+    entry.snapshot(state.ledger)  # the writer computes the new standing, not the next reader
     return row
 
 
@@ -290,5 +289,5 @@ def retract_evidence(
     prior = owner.probabilities() if state.settings.analysis == DEFAULTS else None
     with state.write_lock:
         row = service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
-    warm_front(owner, state.ledger)
+    owner.snapshot(state.ledger)
     return row
