@@ -6,7 +6,7 @@ Starts ``scenarist serve`` (one uvicorn process) on a free loopback port over a 
 ledger with a token, waits until it answers and its caches are warm, then runs ``--clients``
 asynchronous HTTP clients (each its own connection, keep-alive) that read in turn the
 overview page and the JSON API (overview, probabilities, watch list, timeline) for
-``--duration`` seconds, while one writer adds evidence through ``POST /api/evidence`` every
+``--duration`` seconds, while one writer adds evidence through ``POST /api/models/{id}/evidence`` every
 ``--write-every`` seconds and retracts every fifth item it added. Any failed request or
 status other than the expected one is an error. At the end the served probabilities must
 count exactly the evidence the writer left active. Throughput and latency percentiles are
@@ -114,7 +114,6 @@ async def _writer(base: str, token: str, every: float, stop: float, tally: Tally
         while time.perf_counter() < stop:
             n += 1
             body = {
-                "model": MODEL,
                 "signpost": SIGNPOSTS[n % len(SIGNPOSTS)],
                 "observed": n % 3 != 0,
                 "date": (dt.date(2025, 5, 1) + dt.timedelta(days=n)).isoformat(),
@@ -123,14 +122,14 @@ async def _writer(base: str, token: str, every: float, stop: float, tally: Tally
             }
             started = time.perf_counter()
             try:
-                r = await client.post("/api/evidence", json=body)
+                r = await client.post(f"/api/models/{MODEL}/evidence", json=body)
                 tally.record("write: add evidence", started, r.status_code == 201, f"status {r.status_code}")
                 if r.status_code == 201:
                     active.add(r.json()["evidence"]["id"])
                 if n % 5 == 0 and active:
                     victim = min(active)
                     started = time.perf_counter()
-                    r = await client.post(f"/api/evidence/{victim}/retract", json={"reason": "bench"})
+                    r = await client.post(f"/api/models/{MODEL}/evidence/{victim}/retract", json={"reason": "bench"})
                     tally.record("write: retract", started, r.status_code == 200, f"status {r.status_code}")
                     if r.status_code == 200:
                         active.discard(victim)

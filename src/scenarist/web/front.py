@@ -11,6 +11,7 @@ Scenario names by family are here too.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
@@ -39,6 +40,8 @@ class View:
 
     key: EvidenceKey
     context: dict[str, Any]
+    number: int = 0
+    """The builder's request number it answers (increases with every view drawn)."""
 
 
 def _probability_chart(entry: ModelEntry, snap: Snapshot) -> str | None:
@@ -114,7 +117,7 @@ class Builder:
                 number = self._requested
             view = None
             try:
-                view = build_view(self._state, self._entry)
+                view = dataclasses.replace(build_view(self._state, self._entry), number=number)
             except ScenaristError as exc:  # the request path reports it when it recomputes the standing
                 log.warning("drawing the overview of %s failed: %s", self._entry.id, exc)
             with self._cond:
@@ -146,10 +149,10 @@ def view_of(state: AppState, entry: ModelEntry, snap: Snapshot) -> tuple[dict[st
         builder.wait(builder.request())
         view = builder.view
         if view is None:
-            return {"brief": None, "probability_chart": None, "timeline_chart": None}, False
+            return {"brief": None, "probability_chart": None, "timeline_chart": None, "view_number": -1}, False
     if view.key != snap.key:
         builder.request()
-    return dict(view.context), view.key != snap.key
+    return {**view.context, "view_number": view.number}, view.key != snap.key
 
 
 def refresh_view(state: AppState, entry: ModelEntry, *, wait: bool) -> None:

@@ -7,7 +7,7 @@ after a write they redirect (303) to the overview, where the new probabilities s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -27,9 +27,9 @@ from scenarist.web.api_writes import (
     resolve,
 )
 from scenarist.web.front import refresh_view, scenario_name, view_of
-from scenarist.web.render import app_state, current_session, page, set_session_cookie, signer
+from scenarist.web.render import app_state, current_session, page, set_session_cookie, shared_page, signer
 from scenarist.web.security import Session, WebError, same_token
-from scenarist.web.state import ModelEntry, chart
+from scenarist.web.state import ModelEntry, Snapshot, chart
 from scenarist.web.views import (
     add_evidence,
     parse_fix,
@@ -74,8 +74,20 @@ def overview(
 ) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
-    probs = entry.probabilities()
     snap = entry.snapshot(state.ledger)
+    view, stale = view_of(state, entry, snap)
+    if added is not None or retracted is not None:  # a writer's own page, with its flash message
+        return page(request, "overview.html", _overview(entry, snap, view, stale, added, retracted))
+    key = ("overview", view["view_number"], stale)
+    return shared_page(
+        request, snap.pages, key, "overview.html", lambda: _overview(entry, snap, view, stale, None, None)
+    )
+
+
+def _overview(
+    entry: ModelEntry, snap: Snapshot, view: dict[str, Any], stale: bool, added: int | None, retracted: int | None
+) -> dict[str, Any]:
+    probs = entry.probabilities()
     attractors: list[tuple[str, float, str]] = []
     if snap.posterior is not None:
         dist = snap.posterior.distribution
@@ -84,8 +96,7 @@ def overview(
             row = [int(v) for v in dist.indices[i]]
             attractors.append((scenario_key(row), float(dist.probabilities[i]), scenario_name(entry, row)))
     consistent = entry.scenarios.consistent()
-    view, stale = view_of(state, entry, snap)
-    context = {
+    return {
         **view,
         "view_stale": stale,
         "entry": entry,
@@ -107,7 +118,6 @@ def overview(
         "retracted": retracted,
         "charts_available": charts_available(),
     }
-    return page(request, "overview.html", context)
 
 
 @router.api_route("/models/{model_id}/scenarios/{key}", methods=["GET", "HEAD"], response_class=HTMLResponse)

@@ -98,7 +98,7 @@ class Snapshot:
     standing: Standing | None
     error: str | None = None
     charts: dict[str, Markup | None] = field(default_factory=dict, compare=False)
-    pages: dict[str, Any] = field(default_factory=dict, compare=False)
+    pages: dict[Any, Any] = field(default_factory=dict, compare=False)
     """Rendered-page inputs of this snapshot (e.g. the front page), computed once."""
 
     @property
