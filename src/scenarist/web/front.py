@@ -1,7 +1,8 @@
 """The overview's costly parts (the report's front page and its charts), built off the request path.
 
 Drawing the charts of one ledger state takes seconds, so readers never wait for it: one
-builder thread per model draws the view of the latest ledger state and readers get the latest
+builder thread per model has the view of the latest ledger state drawn in a separate process
+(matplotlib there, so the drawing does not hold the server's interpreter lock) and readers get the latest
 view built, marked stale while a newer one is being drawn. A reader that notices a change
 made by another client of the ledger asks the builder for a new view; a write through the app
 asks for it right away, and a write from a form waits for it (the person who wrote sees the
@@ -13,14 +14,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool as BrokenExecutor
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 
 from scenarist.errors import ScenaristError
+from scenarist.model import Model
+from scenarist.report.brief import Brief
 from scenarist.report.charts import bar_chart, line_chart
 from scenarist.report.html import brief_context
 from scenarist.service import NONE_OF_THESE, brief_of
@@ -44,37 +50,69 @@ class View:
     """The builder's request number it answers (increases with every view drawn)."""
 
 
-def _probability_chart(entry: ModelEntry, snap: Snapshot) -> str | None:
-    if snap.posterior is None:
-        return None
-    values = {entry.named_names[n]: 100 * p for n, p in snap.posterior.named.items()}
-    title = f"Named-scenario probability now (after {len(snap.active)} piece(s) of evidence)"
-    return bar_chart(values, title=title, xlabel="%")
+@dataclass(frozen=True)
+class Drawing:
+    """What a view's charts are drawn from: plain data, sent to the drawing process."""
+
+    model: Model
+    brief: Brief | None
+    probability: tuple[dict[str, float], str] | None
+    timeline: tuple[dict[str, list[float]], list[str]] | None
 
 
-def _timeline_chart(entry: ModelEntry, snap: Snapshot) -> str | None:
-    if snap.timeline is None or len(snap.timeline.steps) < 2:
-        return None
-    first, last = timeline_window(snap)
-    steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
-    labels = ["before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps]
-    series = {
-        entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps]
-        for n in (*entry.compiled.named_ids, NONE_OF_THESE)
-    }
-    return line_chart(series, labels, title="Named-scenario probabilities as evidence arrives", ylabel="%")
+def _drawing(state: AppState, entry: ModelEntry, snap: Snapshot) -> Drawing:
+    brief = None
+    if snap.standing is not None and entry.compiled.named_ids:
+        brief = brief_of(entry.model, entry.compiled, snap.standing, state.ledger)
+    probability = None
+    if snap.posterior is not None:
+        values = {entry.named_names[n]: 100 * p for n, p in snap.posterior.named.items()}
+        probability = (values, f"Named-scenario probability now (after {len(snap.active)} piece(s) of evidence)")
+    timeline = None
+    if snap.timeline is not None and len(snap.timeline.steps) >= 2:
+        first, last = timeline_window(snap)
+        steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
+        labels = [
+            "before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps
+        ]
+        series = {
+            entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps]
+            for n in (*entry.compiled.named_ids, NONE_OF_THESE)
+        }
+        timeline = (series, labels)
+    return Drawing(entry.model, brief, probability, timeline)
 
 
-def build_view(state: AppState, entry: ModelEntry) -> View:
-    """Draw the overview's charts and front page for the ledger as it is now."""
-    snap = entry.snapshot(state.ledger)
+def draw(drawing: Drawing) -> dict[str, Any]:
+    """The overview's drawn context (runs in the drawing process: matplotlib there, not in the server's threads)."""
     context: dict[str, Any] = {"brief": None}
+    if drawing.brief is not None:
+        context = brief_context(drawing.model, drawing.brief)
+    context["probability_chart"] = None
+    if drawing.probability is not None:
+        values, title = drawing.probability
+        context["probability_chart"] = markup(bar_chart(values, title=title, xlabel="%"))
+    context["timeline_chart"] = None
+    if drawing.timeline is not None:
+        series, labels = drawing.timeline
+        title = "Named-scenario probabilities as evidence arrives"
+        context["timeline_chart"] = markup(line_chart(series, labels, title=title, ylabel="%"))
+    return context
+
+
+def build_view(state: AppState, entry: ModelEntry, pool: Executor | None = None) -> View:
+    """Draw the overview's charts and front page for the ledger as it is now (in ``pool`` when given)."""
+    snap = entry.snapshot(state.ledger)
+    drawing = _drawing(state, entry, snap)
+    if pool is not None:
+        return View(snap.key, pool.submit(draw, drawing).result())
     with CHART_LOCK:  # pyplot is not thread-safe
-        if snap.standing is not None and entry.compiled.named_ids:
-            context = brief_context(entry.model, brief_of(entry.model, entry.compiled, snap.standing, state.ledger))
-        context["probability_chart"] = markup(_probability_chart(entry, snap))
-        context["timeline_chart"] = markup(_timeline_chart(entry, snap))
-    return View(snap.key, context)
+        return View(snap.key, draw(drawing))
+
+
+def _pool() -> Executor:
+    """One drawing process (spawned: a fork of a threaded server could inherit held locks)."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 class Builder:
@@ -86,6 +124,7 @@ class Builder:
         self._requested = 0
         self._built = 0
         self._closed = False
+        self._pool = _pool()
         self.view: View | None = None
         self._thread = threading.Thread(target=self._run, name=f"scenarist-view-{entry.id}", daemon=True)
         self._thread.start()
@@ -107,6 +146,7 @@ class Builder:
             self._closed = True
             self._cond.notify_all()
         self._thread.join(timeout=WAIT_SECONDS)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> None:
         while True:
@@ -117,8 +157,11 @@ class Builder:
                 number = self._requested
             view = None
             try:
-                view = dataclasses.replace(build_view(self._state, self._entry), number=number)
-            except ScenaristError as exc:  # the request path reports it when it recomputes the standing
+                view = dataclasses.replace(build_view(self._state, self._entry, self._pool), number=number)
+            except (
+                ScenaristError,
+                BrokenExecutor,
+            ) as exc:  # the request path reports it when it recomputes the standing
                 log.warning("drawing the overview of %s failed: %s", self._entry.id, exc)
             with self._cond:
                 if view is not None:
