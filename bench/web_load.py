@@ -119,11 +119,14 @@ async def _writer(base: str, token: str, every: float, stop: float, tally: Tally
                 "date": (dt.date(2025, 5, 1) + dt.timedelta(days=n)).isoformat(),
                 "source": f"bench report {n}",
                 "reliability": 0.6,
+                "explicit": True,  # a report that the event did not happen, not merely that it is not yet seen
             }
             started = time.perf_counter()
             try:
                 r = await client.post(f"/api/models/{MODEL}/evidence", json=body)
-                tally.record("write: add evidence", started, r.status_code == 201, f"status {r.status_code}")
+                tally.record(
+                    "write: add evidence", started, r.status_code == 201, f"status {r.status_code}: {r.text[:200]}"
+                )
                 if r.status_code == 201:
                     active.add(r.json()["evidence"]["id"])
                 if n % 5 == 0 and active:
@@ -193,8 +196,10 @@ def main() -> None:
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             _wait_until_up(base, server)
+            load_before = os.getloadavg()[0]
             tally, active, elapsed = asyncio.run(_run(base, token, args.clients, args.duration, args.write_every))
             served = httpx.get(f"{base}/api/models/{MODEL}/probabilities", timeout=30).json()["evidence_ids"]
+            load = f"1-minute load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after it"
         finally:
             server.terminate()
             try:
@@ -210,7 +215,7 @@ def main() -> None:
         f"requests, {errors} errors; {writes} evidence added, {len(active)} left active, and the served "
         f"probabilities count {'exactly those' if consistent else 'DIFFERENT evidence: ' + str(len(served))}."
     )
-    print("\n".join([summary, "", *table]))
+    print("\n".join([summary, load, "", *table]))
     for message in tally.messages:
         print("error:", message)
     if not args.no_record:
@@ -224,6 +229,7 @@ def main() -> None:
             f"- command: `{cmd.strip()}`",
             f"- machine: {machine}; server and load generator on the same machine, over loopback",
             f"- versions: {versions}; one `scenarist serve` process (uvicorn), SQLite ledger",
+            f"- load on the machine from other work: {load}",
             f"- result: {summary}",
             "",
             *table,
