@@ -11,12 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Installing also compiles the numba kernels into their on-disk cache, so the first command is fast.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[charts,frames,web]'
+	$(BIN)/python -m scenarist.engines.warm
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m scenarist.engines.warm
 	touch $@ $(STAMP)
 
 run: $(STAMP)
@@ -38,6 +41,7 @@ test: lint
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 bench: $(STAMP)
+	$(BIN)/python bench/frontier.py
 	$(BIN)/python bench/run.py
 
 clean:

@@ -198,7 +198,7 @@ def main() -> None:
             _wait_until_up(base, server)
             load_before = os.getloadavg()[0]
             tally, active, elapsed = asyncio.run(_run(base, token, args.clients, args.duration, args.write_every))
-            served = httpx.get(f"{base}/api/models/{MODEL}/probabilities", timeout=30).json()["evidence_ids"]
+            served = httpx.get(f"{base}/api/models/{MODEL}/probabilities", timeout=30).json()["evidence"]["active"]
             load = f"1-minute load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after it"
         finally:
             server.terminate()

@@ -85,3 +85,35 @@ def solve(
         if ic <= tolerance:
             out[z] = (cv, ic, tis)
     return out
+
+
+def global_successor(
+    counts: Sequence[int], matrix: Matrix, z: Sequence[int], fixed: Sequence[int] = ()
+) -> tuple[int, ...]:
+    """Every movable descriptor at once: keep the current variant if maximal, else the lowest-index maximum."""
+    th = theta(counts, matrix, z)
+    out = list(z)
+    for j, scores in enumerate(th):
+        if j not in fixed and scores[z[j]] != max(scores):
+            out[j] = scores.index(max(scores))
+    return tuple(out)
+
+
+def settle(
+    counts: Sequence[int], matrix: Matrix, z: Sequence[int], fixed: Sequence[int] = (), max_steps: int = 1000
+) -> tuple[int, ...] | str:
+    """Where global succession from ``z`` ends: the attractor, ``"cycle"``, or ``"overflow"``.
+
+    ``"overflow"`` when the state after ``max_steps`` moves is still not a fixed point.
+    """
+    seen = [tuple(z)]
+    for _ in range(max_steps + 1):
+        nxt = global_successor(counts, matrix, seen[-1], fixed)
+        if nxt == seen[-1]:
+            return nxt
+        if len(seen) > max_steps:
+            return "overflow"
+        if nxt in seen:
+            return "cycle"
+        seen.append(nxt)
+    return "overflow"

@@ -100,6 +100,18 @@ def test_agrees_with_exhaustive_on_larger_models(case: Case, tolerance: int, dat
     assert_same(model, domain_of(model, fixed_ids(fixed)), tolerance)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=cib_cases(min_descriptors=4, max_descriptors=7, max_variants=5, impacts=st.integers(-9, 9)),
+    tolerance=st.sampled_from([0, 1, 3, 6]),
+)
+def test_agrees_with_exhaustive_with_wide_impacts_and_tolerances(case: Case, tolerance: int) -> None:
+    """Impacts beyond −3..3 and larger tolerances: the margin and sum bounds must stay valid."""
+    counts, matrix = case
+    model = model_from_matrix(counts, matrix)
+    assert_same(model, domain_of(model), tolerance)
+
+
 @pytest.mark.parametrize("tolerance", [0, 1, 2])
 @pytest.mark.parametrize("self_impacts", [False, True])
 def test_random_models_through_the_parallel_path(split_always: None, tolerance: int, self_impacts: bool) -> None:

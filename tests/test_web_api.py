@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from scenarist.engines.interventions import compare_intervention
 from scenarist.errors import EngineError
 from scenarist.evidence import EvidenceInput, open_ledger
+from scenarist.model.load import load_model
 from scenarist.web import Settings, create_app
 from scenarist.web.api import router as api_router
 
@@ -120,7 +121,8 @@ def evidence_body(**changes: Any) -> dict[str, Any]:
 
 
 def now(client: TestClient) -> dict[str, float]:
-    named: dict[str, float] = client.get(f"/api/models/{MODEL}/probabilities").json()["posterior"]["named"]
+    doc = client.get(f"/api/models/{MODEL}/probabilities").json()
+    named: dict[str, float] = {f["id"]: f["probability"] for f in doc["now"]["families"]}
     return named
 
 
@@ -206,7 +208,7 @@ def test_scenario_explains_balances_and_influences(client: TestClient) -> None:
     key = scenarios[0]["key"]
     doc = client.get(f"/api/models/{MODEL}/scenarios/{key}").json()
     assert doc["key"] == key and doc["scenario"]["inconsistency"] == 0
-    assert len(doc["descriptors"]) == 14
+    assert len(doc["descriptors"]) == len(load_model(MODEL).descriptors)
     for d in doc["descriptors"]:
         assert d["scores"][d["chosen"]] == max(d["scores"].values())
     assert any(i["impact"] > 0 for i in doc["influences"]) and any(i["impact"] < 0 for i in doc["influences"])
@@ -239,8 +241,9 @@ def test_bad_interventions_are_422(client: TestClient, params: dict[str, str], m
 def test_probabilities_timeline_and_watch_agree(client: TestClient) -> None:
     probs = client.get(f"/api/models/{MODEL}/probabilities").json()
     line = client.get(f"/api/models/{MODEL}/timeline").json()
-    assert probs["method"] == "monte-carlo-judgment-uncertainty"
-    assert line["steps"][-1]["families_given_settled"] == pytest.approx(probs["posterior"]["named"])
+    assert probs["before_evidence"]["source_method"] == "monte-carlo-judgment-uncertainty"
+    now = {f["id"]: f["probability"] for f in probs["now"]["families"]}
+    assert line["steps"][-1]["families_given_settled"] == pytest.approx(now)
     watch = client.get(f"/api/models/{MODEL}/watch").json()["watch_list"]
     gains = [w["information_gain_bits"] for w in watch]
     assert gains == sorted(gains, reverse=True)

@@ -33,7 +33,9 @@ __all__ = [
     "ModelErrors",
     "Location",
     "EngineError",
+    "LimitError",
     "MissingExtraError",
+    "StoppedError",
 ]
 
 
@@ -113,6 +115,14 @@ class ModelErrors(ModelError):
 
 class EngineError(InputError):
     """An analysis cannot be carried out as asked (bad scenario, bad option, too large)."""
+
+
+class LimitError(EngineError):
+    """An input or option beyond one of the limits in :mod:`scenarist.limits`; the message names it."""
+
+
+class StoppedError(ScenaristError):
+    """Long work stopped before it finished (time limit reached or interrupted); nothing was written."""
 
 
 class MissingExtraError(UnavailableError):

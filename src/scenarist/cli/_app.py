@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import math
+import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -14,8 +21,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from scenarist import service
-from scenarist.errors import InputError, NotFoundError, ScenaristError
+from scenarist.errors import InputError, NotFoundError, ScenaristError, StoppedError
+from scenarist.limits import check_options, check_search_space, describe_cost
 from scenarist.model import CompiledModel
+from scenarist.model.load import printable
 from scenarist.model.schema import CurrentState
 from scenarist.service.analysis import Executor, ScenarioSet, dask_executor, find_scenarios
 from scenarist.service.analysis import Progress as ProgressCallback
@@ -58,7 +67,7 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "deadline": None}
 PROGRESS_THRESHOLD = 2_000_000
 """Scenario spaces at least this large show a progress bar."""
 
@@ -155,17 +164,30 @@ def exit_status(exc: ScenaristError) -> int:
 
 
 def guarded(func: F) -> F:
-    """Turn the project's errors into one line each on stderr and exit 2 or 1 (traceback with --debug)."""
+    """Turn the project's errors into one line each on stderr and exit 2 or 1 (traceback with --debug).
+
+    Options are checked against :mod:`scenarist.limits` by parameter name first; Ctrl-C stops
+    with a one-line message and exit status 130, ``--max-seconds`` with exit status 3.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            check_options(kwargs)
             return func(*args, **kwargs)
+        except StoppedError as exc:
+            if _state["debug"]:
+                raise
+            _fail(str(exc))
+            raise typer.Exit(3) from None
         except ScenaristError as exc:
             if _state["debug"]:
                 raise
             _fail(str(exc))
             raise typer.Exit(exit_status(exc)) from None
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing more was written")
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -173,13 +195,27 @@ def guarded(func: F) -> F:
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    max_seconds: Annotated[
+        float | None,
+        typer.Option("--max-seconds", help="Stop long work after this many seconds (exit 3, nothing written)."),
+    ] = None,
 ) -> None:
     _state["debug"] = debug
+    if max_seconds is not None and not (0 < max_seconds < 10**9):
+        raise typer.BadParameter("must be a positive number of seconds", param_hint="--max-seconds")
+    _state["deadline"] = None if max_seconds is None else (time.monotonic() + max_seconds, max_seconds)
+
+
+def _check_deadline() -> None:
+    deadline = _state["deadline"]
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise StoppedError(f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; nothing written")
 
 
 def load(ref: str | None) -> service.Loaded:
-    """Read and compile a model, printing its warnings on stderr."""
+    """Read and compile a model, printing its warnings on stderr; its texts are made printable."""
     loaded = service.load(ref)
+    loaded = dataclasses.replace(loaded, model=printable(loaded.model))
     for warning in loaded.warnings:
         err.print(f"warning: {warning}", markup=False)
     return loaded
@@ -192,27 +228,78 @@ def parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
 
 @contextmanager
 def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
-    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones."""
+    """A Rich progress bar on stderr for large jobs; None (no bar) for small ones.
+
+    The callback also enforces ``--max-seconds`` (raising :class:`StoppedError` between steps).
+    """
     if total < PROGRESS_THRESHOLD:
-        yield None
+        yield (lambda _done, _total: _check_deadline()) if _state["deadline"] is not None else None
         return
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
 
-        def update(done: int, _total: int) -> None:
-            bar.update(task, completed=done)
+        def update(done: int, steps: int) -> None:
+            bar.update(task, completed=done, total=steps)
+            _check_deadline()
 
         yield update
 
 
 def find(
-    compiled: CompiledModel, *, tolerance: int, fixed: dict[str, str], executor: Executor | None = None
+    compiled: CompiledModel,
+    *,
+    tolerance: int,
+    fixed: dict[str, str],
+    executor: Executor | None = None,
+    solver: str = "auto",
 ) -> ScenarioSet:
-    with progress_bar(compiled.scenario_space, "evaluating scenarios") as progress:
-        return find_scenarios(compiled, tolerance=tolerance, fixed=fixed, progress=progress, executor=executor)
+    free = [int(c) for d, c in zip(compiled.descriptor_ids, compiled.counts) if d not in fixed]
+    space = math.prod(free)
+    if solver != "multistart":  # the sampling method is the documented answer for spaces beyond exact search
+        space = check_search_space(space)
+        if space >= PROGRESS_THRESHOLD:
+            err.print(f"{describe_cost(space, 'pruned')}; stop with Ctrl-C or --max-seconds", markup=False)
+    with progress_bar(space if solver != "multistart" else 0, "evaluating scenarios") as progress:
+        return find_scenarios(
+            compiled, tolerance=tolerance, fixed=fixed, solver=solver, progress=progress, executor=executor
+        )
+
+
+GRACE_SECONDS = 2.0
+"""How long the watchdog lets the work stop by itself (between steps) before it ends the process."""
+
+
+def _watchdog(wakeup: int) -> None:
+    """End the process when Ctrl-C or ``--max-seconds`` could not stop it between steps.
+
+    The work stops by itself at its next step (KeyboardInterrupt, StoppedError); a compiled
+    kernel may run long between steps, so this thread, woken by the signal's wake-up file
+    descriptor or the deadline, prints the one-line message and exits after a grace period.
+    """
+    interrupted_at: float | None = None
+    while True:
+        ready, _, _ = select.select([wakeup], [], [], 0.25)
+        if ready and os.read(wakeup, 64) and interrupted_at is None:
+            interrupted_at = time.monotonic()
+        now = time.monotonic()
+        if interrupted_at is not None and now - interrupted_at > GRACE_SECONDS:
+            _fail("interrupted; nothing more was written")
+            os._exit(130)
+        deadline = _state["deadline"]
+        if deadline is not None and now > deadline[0] + GRACE_SECONDS:
+            _fail(f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; nothing written")
+            os._exit(3)
+
+
+def _start_watchdog() -> None:
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+    threading.Thread(target=_watchdog, args=(read,), name="scenarist-watchdog", daemon=True).start()
 
 
 def main() -> None:
     """Console-script entry point."""
+    _start_watchdog()
     app()

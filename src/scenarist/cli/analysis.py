@@ -39,13 +39,14 @@ from scenarist.cli._app import (
     settings_of,
 )
 from scenarist.errors import InputError
+from scenarist.limits import check_exhaustive, check_search_space
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
-from scenarist.model.validate import model_warnings
 from scenarist.service.analysis import Progress as ProgressCallback
-from scenarist.service.analysis import ScenarioSet, explain, parse_scenario
+from scenarist.service.analysis import ScenarioSet, SolverName, explain, parse_scenario
 
 __all__ = [
     "check",
+    "diff_cmd",
     "ensemble",
     "explain_cmd",
     "export",
@@ -239,11 +240,11 @@ def _probability_sections(
 @app.command()
 @guarded
 def check(model_ref: Annotated[str, typer.Argument(help="Model file or bundled model name.")]) -> None:
-    """Validate a model file: exit 0 when valid, 1 with every error listed."""
-    model = load_model(model_ref)
-    for warning in model_warnings(model):
+    """Validate a model file: exit 0 when valid (warnings listed), 2 with every error listed."""
+    loaded, checks = service.check_model(model_ref)
+    model, compiled = loaded.model, loaded.compiled
+    for warning in (*loaded.warnings, *checks):
         err.print(f"warning: {warning}", markup=False)
-    compiled = compile_model(model)
     out.print(
         f"{model_ref}: valid — {compiled.n_descriptors} descriptors, {compiled.n_variants} variants, "
         f"{len(model.judgments)} judgments, {len(model.scenarios)} named scenarios, "
@@ -277,6 +278,13 @@ def scenarios(
     fix: FixOpt = None,
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
+    method: Annotated[
+        SolverName,
+        typer.Option(
+            help="Exact solver, or multistart: local search from many starts for spaces too large for "
+            "exact search (may miss some)."
+        ),
+    ] = SolverName.auto,
 ) -> None:
     """List the scenarios whose inconsistency is at most TOLERANCE."""
     from scenarist.report.tables import scenario_rows
@@ -284,7 +292,7 @@ def scenarios(
     loaded = load(model_ref)
     model, compiled = loaded.model, loaded.compiled
     with executor_for(workers, scheduler) as executor:
-        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor)
+        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor, solver=method)
     if result.fixed and fmt is OutputFormat.table:
         _report_intervention(model, compiled, dict(result.fixed), tolerance)
     if fmt is OutputFormat.json:
@@ -294,6 +302,8 @@ def scenarios(
     else:
         title = f"{len(result)} scenario(s) with inconsistency ≤ {tolerance} of {result.scenario_space:,}"
         out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
+        if not result.complete:
+            out.print("Found by local search from many starts: scenarios it did not reach may be missing.")
 
 
 @app.command(name="explain")
@@ -439,6 +449,8 @@ def weights(
     method = "exact" if exact else ("monte-carlo" if starts is not None else "auto")
     n = starts if starts is not None else 100_000
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
+    check_search_space(compiled.scenario_space)  # the attractors are searched first
+    check_exhaustive(size if method == "exact" else 0)
     with progress_bar(size, "following succession") as progress, executor_for(workers, scheduler) as executor:
         result = volume_weights(
             compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress, executor=executor
@@ -512,6 +524,28 @@ def models() -> None:
     for name, path in bundled_models().items():
         model = load_model(path)
         out.print(f"{name}\t{model.title}")
+
+
+@app.command(name="diff")
+@guarded
+def diff_cmd(
+    old: Annotated[str, typer.Argument(help="The earlier revision: model file or bundled name.")],
+    new: Annotated[str, typer.Argument(help="The later revision: model file or bundled name.")],
+    draws: DrawsOpt = service.SETTINGS["draws"].default,
+    seed: SeedOpt = service.SETTINGS["seed"].default,
+    fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
+) -> None:
+    """What changed between two revisions of a model: judgments, consistent scenarios, family probabilities."""
+    from scenarist.report.tables import diff_tables
+    from scenarist.service.diff import diff_models
+
+    result = diff_models(load(old), load(new), settings_of(draws=draws, seed=seed))
+    if fmt is ViewFormat.json:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    out.print(f"{result.model_id}: revision {result.old_revision} → {result.new_revision}")
+    for table in diff_tables(result):
+        out.print(table)
 
 
 @app.command()

@@ -11,14 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from scenarist.engines._core_kernels import decode, theta_move, theta_sum
+
 __all__ = ["advance", "scan_parts", "scan_range", "start_odometer"]
-
-
-@njit(cache=True, nogil=True)
-def _decode(flat: np.int64, dsize: np.ndarray, pos: np.ndarray) -> None:
-    for k in range(dsize.shape[0] - 1, -1, -1):
-        pos[k] = flat % dsize[k]
-        flat //= dsize[k]
 
 
 @njit(cache=True, nogil=True)
@@ -33,13 +28,10 @@ def start_odometer(
     theta: np.ndarray,
 ) -> None:
     """Set ``pos`` (domain positions), ``z`` (variants) and ``theta`` (balances) to flat position ``start``."""
-    _decode(start, dsize, pos)
-    theta[:] = 0
+    decode(int(start), dsize, pos)
     for k in range(dsize.shape[0]):
         z[k] = dom[k, pos[k]]
-        row = off[k] + z[k]
-        for v in range(matrix.shape[1]):
-            theta[v] += matrix[row, v]
+    theta_sum(matrix, off, z, theta)
 
 
 @njit(cache=True, nogil=True)
@@ -61,10 +53,7 @@ def advance(
         if carry:
             pos[k] = 0
         z[k] = dom[k, pos[k]]
-        new = off[k] + z[k]
-        if new != old:
-            for v in range(matrix.shape[1]):
-                theta[v] += matrix[new, v] - matrix[old, v]
+        theta_move(matrix, theta, old, off[k] + z[k])
         if not carry:
             break
         k -= 1

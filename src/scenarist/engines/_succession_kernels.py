@@ -11,21 +11,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from scenarist.engines._core_kernels import encode, theta_move, theta_sum
 from scenarist.engines._kernels import advance, start_odometer
 
 __all__ = ["CYCLE", "OVERFLOW", "settle", "weights_of_starts", "weights_parts", "weights_range"]
 
 CYCLE = -1
+"""Where a succession that revisits a state ends (no attractor)."""
 OVERFLOW = -2
+"""Where a succession that has not settled within its step budget ends."""
+STRAY = 2
+"""Column of the tally for a fixed point missing from the given attractor list (a caller bug)."""
 _CACHE_SIZE = 1 << 16
-
-
-@njit(cache=True, nogil=True)
-def _flat(z: np.ndarray, counts: np.ndarray) -> np.int64:
-    flat = np.int64(0)
-    for k in range(z.shape[0]):
-        flat = flat * counts[k] + z[k]
-    return flat
 
 
 @njit(cache=True, nogil=True)
@@ -61,26 +58,22 @@ def settle(
 ) -> np.int64:
     """Follow global succession from ``z0`` (balances ``theta0``); the attractor's flat index, CYCLE or OVERFLOW."""
     n = z0.shape[0]
-    nv = matrix.shape[1]
     z = z0.copy()
     nz = np.empty(n, dtype=np.int64)
     theta = theta0.copy()
     steps = 0
     while True:
         if not _step(theta, off, z, movable, nz):
-            return _flat(z, counts)
+            return encode(z, counts)
         if steps == hist.shape[0]:
             return np.int64(OVERFLOW)
-        hist[steps] = _flat(z, counts)
+        hist[steps] = encode(z, counts)
         steps += 1
         for k in range(n):
             if nz[k] != z[k]:
-                old = off[k] + z[k]
-                new = off[k] + nz[k]
-                for v in range(nv):
-                    theta[v] += matrix[new, v] - matrix[old, v]
+                theta_move(matrix, theta, off[k] + z[k], off[k] + nz[k])
                 z[k] = nz[k]
-        here = _flat(z, counts)
+        here = encode(z, counts)
         for s in range(steps):
             if hist[s] == here:
                 return np.int64(CYCLE)
@@ -97,7 +90,7 @@ def _tally(target: np.int64, attractors: np.ndarray, weights: np.ndarray, extra:
         if slot < attractors.shape[0] and attractors[slot] == target:
             weights[slot] += 1
         else:
-            extra[2] += 1  # a fixed point missing from the given attractor list (a caller bug)
+            extra[STRAY] += 1
 
 
 @njit(cache=True, nogil=True)
@@ -133,9 +126,9 @@ def weights_range(
     cache_vals = np.zeros(_CACHE_SIZE, dtype=np.int64)
     for _ in range(start, stop):
         if not _step(theta, off, z, movable, nz):
-            target = _flat(z, counts)
+            target = encode(z, counts)
         else:
-            key = _flat(nz, counts)
+            key = encode(nz, counts)
             slot = key & (_CACHE_SIZE - 1)
             if cache_keys[slot] == key:
                 target = cache_vals[slot]
@@ -143,10 +136,7 @@ def weights_range(
                 scratch[:] = theta
                 for k in range(n):
                     if nz[k] != z[k]:
-                        old = off[k] + z[k]
-                        new = off[k] + nz[k]
-                        for v in range(matrix.shape[1]):
-                            scratch[v] += matrix[new, v] - matrix[old, v]
+                        theta_move(matrix, scratch, off[k] + z[k], off[k] + nz[k])
                 target = settle(matrix, off, counts, movable, nz, scratch, hist)
                 cache_keys[slot] = key
                 cache_vals[slot] = target
@@ -190,15 +180,10 @@ def weights_of_starts(
     max_steps: np.int64,
 ) -> None:
     """Global succession from each row of ``z_starts``; part ``p`` handles rows ``p::n_parts``."""
-    n = z_starts.shape[1]
-    nv = matrix.shape[1]
     for p in prange(n_parts):
         hist = np.empty(max_steps, dtype=np.int64)
-        theta = np.zeros(nv, dtype=np.int64)
+        theta = np.zeros(matrix.shape[1], dtype=np.int64)
         for r in range(p, z_starts.shape[0], n_parts):
-            theta[:] = 0
-            for k in range(n):
-                for v in range(nv):
-                    theta[v] += matrix[off[k] + z_starts[r, k], v]
+            theta_sum(matrix, off, z_starts[r], theta)
             target = settle(matrix, off, counts, movable, z_starts[r], theta, hist)
             _tally(target, attractors, weights[p], extra[p])

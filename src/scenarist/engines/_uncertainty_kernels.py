@@ -9,18 +9,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["draw_and_settle", "settle_rows"]
-
+from scenarist.engines._core_kernels import theta_sum
 from scenarist.engines._succession_kernels import settle
 
-
-@njit(cache=True, nogil=True)
-def _balances(matrix: np.ndarray, off: np.ndarray, z: np.ndarray, theta: np.ndarray) -> None:
-    theta[:] = 0
-    for k in range(z.shape[0]):
-        row = off[k] + z[k]
-        for v in range(matrix.shape[1]):
-            theta[v] += matrix[row, v]
+__all__ = ["draw_and_settle", "settle_rows"]
 
 
 @njit(cache=True, parallel=True)
@@ -49,7 +41,7 @@ def draw_and_settle(
         for d in range(t, n_draws, n_threads):
             for c in range(rows.shape[0]):
                 matrix[rows[c], cols[c]] = base[rows[c], cols[c]] + deltas[d, c]
-            _balances(matrix, off, z_starts[d], theta)
+            theta_sum(matrix, off, z_starts[d], theta)
             out[d] = settle(matrix, off, counts, movable, z_starts[d], theta, hist)
 
 
@@ -70,5 +62,5 @@ def settle_rows(
         theta = np.zeros(matrix.shape[1], dtype=np.int64)
         hist = np.empty(max_steps, dtype=np.int64)
         for r in range(t, n, n_threads):
-            _balances(matrix, off, z_starts[r], theta)
+            theta_sum(matrix, off, z_starts[r], theta)
             out[r] = settle(matrix, off, counts, movable, z_starts[r], theta, hist)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.engines.bayes import Distribution
+from scenarist.engines._distribution import Distribution
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 from scenarist.model.families import NONE_OF_THESE

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from scenarist.engines._distribution import Distribution
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel, CompiledSignpost
 from scenarist.model.families import NONE_OF_THESE
@@ -51,21 +52,6 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Probabilities over complete scenarios (rows of ``indices``), summing to one."""
-
-    indices: IntArray
-    probabilities: FloatArray
-
-    @classmethod
-    def from_counts(cls, indices: IntArray, weights: FloatArray) -> Distribution:
-        total = float(np.sum(weights))
-        if len(weights) == 0 or total <= 0:
-            raise EngineError("the prior distribution is empty: no draw settled in an attractor")
-        return cls(np.asarray(indices, dtype=np.int64), np.asarray(weights, dtype=np.float64) / total)
 
 
 @dataclass(frozen=True)

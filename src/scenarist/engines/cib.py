@@ -15,13 +15,18 @@ consistency condition; every other descriptor must still be consistent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from scenarist.engines._domain import Domain, domain_of
+from scenarist.engines._progress import Progress
+from scenarist.engines._scenario import Scenario, _check_indices, _figures, evaluate, impact_scores
+from scenarist.engines._sentinels import NO_RIVAL
+from scenarist.engines.solvers import AUTO_EXHAUSTIVE_BELOW, EXACT_SOLVERS, SOLVERS, SolverName, resolve_solver
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel, Indices
 
@@ -37,7 +42,9 @@ __all__ = [
     "ScenarioSet",
     "DescriptorBalance",
     "ScenarioBalance",
+    "AUTO_EXHAUSTIVE_BELOW",
     "SOLVERS",
+    "SolverName",
     "domain_of",
     "impact_scores",
     "evaluate",
@@ -47,30 +54,6 @@ __all__ = [
 ]
 
 IntArray = npt.NDArray[np.int64]
-Progress = Callable[[int, int], None]
-"""Progress callback: ``progress(done, total)`` in scenarios."""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """One complete scenario with its CIB figures and the named scenarios it falls into."""
-
-    indices: tuple[int, ...]
-    variants: Mapping[str, str]
-    inconsistency: int
-    consistency_value: int
-    total_impact_score: int
-    named: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "indices": list(self.indices),
-            "variants": dict(self.variants),
-            "inconsistency": self.inconsistency,
-            "consistency_value": self.consistency_value,
-            "total_impact_score": self.total_impact_score,
-            "named": list(self.named),
-        }
 
 
 @dataclass(frozen=True)
@@ -93,6 +76,11 @@ class ScenarioSet:
 
     def __len__(self) -> int:
         return len(self.scenarios)
+
+    @property
+    def complete(self) -> bool:
+        """True when an exact solver produced the set; False for ``cib-multistart``, which may miss some."""
+        return self.method.removeprefix("cib-") in EXACT_SOLVERS
 
     def consistent(self) -> tuple[Scenario, ...]:
         """The fully consistent scenarios (inconsistency 0)."""
@@ -160,11 +148,12 @@ class ScenarioBalance:
     model_id: str
     scenario: Scenario
     descriptors: tuple[DescriptorBalance, ...]
+    method: str = "cib-impact-balance"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model_id,
-            "method": "cib-impact-balance",
+            "method": self.method,
             "scenario": self.scenario.to_dict(),
             "descriptors": [
                 {
@@ -190,91 +179,6 @@ class ScenarioBalance:
         )
 
 
-@dataclass(frozen=True)
-class Domain:
-    """Which variants each descriptor may take in a search, and which descriptors are checked."""
-
-    allowed: tuple[tuple[int, ...], ...]
-    checked: tuple[bool, ...]
-
-    @property
-    def size(self) -> int:
-        size = 1
-        for a in self.allowed:
-            size *= len(a)
-        return size
-
-    @property
-    def fixed_positions(self) -> dict[int, int]:
-        """Descriptor index → forced variant index, for the descriptors held by an intervention."""
-        return {k: a[0] for k, a in enumerate(self.allowed) if not self.checked[k]}
-
-
-def domain_of(model: CompiledModel, fixed: Mapping[str, str] | None = None) -> Domain:
-    """The search domain: every variant free, except descriptors fixed to one variant."""
-    fixed = dict(fixed or {})
-    forced = model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed}) if fixed else ()
-    allowed: list[tuple[int, ...]] = []
-    checked: list[bool] = []
-    for k, d in enumerate(model.descriptor_ids):
-        if d in fixed:
-            allowed.append((forced[k],))
-            checked.append(False)
-        else:
-            allowed.append(tuple(range(int(model.counts[k]))))
-            checked.append(True)
-    return Domain(tuple(allowed), tuple(checked))
-
-
-def _check_indices(model: CompiledModel, indices: Indices) -> IntArray:
-    z = np.asarray(indices, dtype=np.int64)
-    if z.shape != (model.n_descriptors,) or np.any(z < 0) or np.any(z >= model.counts):
-        raise EngineError(
-            f"a scenario needs one variant index per descriptor ({model.n_descriptors}), "
-            f"each below its variant count {model.counts.tolist()}; got {list(indices)}"
-        )
-    return z
-
-
-def impact_scores(model: CompiledModel, indices: Indices) -> IntArray:
-    """θ for every flat variant given a complete scenario (0-based variant indices)."""
-    z = _check_indices(model, indices)
-    rows = model.offsets[:-1] + z
-    scores: IntArray = model.matrix[rows].sum(axis=0)
-    return scores
-
-
-def _figures(model: CompiledModel, z: IntArray, checked: Sequence[bool]) -> tuple[list[int], list[int], int]:
-    """Per-descriptor margins (own − best rival; a large number when there is no rival), CV, TIS."""
-    theta = impact_scores(model, z)
-    margins = []
-    own_total = 0
-    for k in range(model.n_descriptors):
-        lo, hi = int(model.offsets[k]), int(model.offsets[k + 1])
-        own = int(theta[lo + z[k]])
-        own_total += own
-        rivals = [int(theta[v]) for v in range(lo, hi) if v != lo + z[k]]
-        margins.append(own - max(rivals) if rivals and checked[k] else 2**62)
-    return margins, [int(t) for t in theta], own_total
-
-
-def evaluate(model: CompiledModel, indices: Indices, *, fixed: Mapping[str, str] | None = None) -> Scenario:
-    """The CIB figures of one complete scenario (0-based variant indices)."""
-    z = _check_indices(model, indices)
-    checked = domain_of(model, fixed).checked
-    margins, _, tis = _figures(model, z, checked)
-    cv = min(margins) if model.n_descriptors else 0
-    cv = cv if cv < 2**62 else 0
-    return Scenario(
-        indices=tuple(int(i) for i in z),
-        variants=model.variants_of(z),
-        inconsistency=max(0, -cv),
-        consistency_value=cv,
-        total_impact_score=tis,
-        named=model.named_of(z),
-    )
-
-
 def explain(model: CompiledModel, indices: Indices) -> ScenarioBalance:
     """Every descriptor's impact balance in the scenario, with its inconsistency."""
     z = _check_indices(model, indices)
@@ -283,7 +187,7 @@ def explain(model: CompiledModel, indices: Indices) -> ScenarioBalance:
     for k, d in enumerate(model.descriptor_ids):
         lo = int(model.offsets[k])
         scores = {v: theta[lo + i] for i, v in enumerate(model.variant_ids[k])}
-        margin = margins[k] if margins[k] < 2**62 else 0
+        margin = margins[k] if margins[k] < NO_RIVAL else 0
         rows.append(DescriptorBalance(d, model.variant_ids[k][int(z[k])], scores, max(0, -margin), margin))
     return ScenarioBalance(model.id, evaluate(model, z), tuple(rows))
 
@@ -308,74 +212,33 @@ def parse_scenario(model: CompiledModel, text: str) -> tuple[int, ...]:
     return tuple(int(i) for i in _check_indices(model, indices))
 
 
-Solver = Callable[[CompiledModel, Domain, int, "Progress | None", "Executor | None"], IntArray]
-"""A solver returns the indices (k × N array) of every scenario in the domain within tolerance.
-
-Its last argument is where chunked work may run (None: this process); the result must not depend on it.
-"""
-
-
-def _exhaustive(
-    model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None, executor: Executor | None
-) -> IntArray:
-    from scenarist.engines.exhaustive import scan
-
-    return scan(model, domain, tolerance, progress, executor)
-
-
-def _pruned(
-    model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None, executor: Executor | None
-) -> IntArray:
-    from scenarist.engines.search import pruned_search
-
-    return pruned_search(model, domain, tolerance, progress, executor)
-
-
-AUTO_EXHAUSTIVE_BELOW = 50_000
-"""``solver="auto"`` enumerates domains smaller than this exhaustively (as fast there) and searches larger ones."""
-
-
-def _auto_choice(domain: Domain) -> str:
-    return "exhaustive" if domain.size < AUTO_EXHAUSTIVE_BELOW else "pruned"
-
-
-def _auto(
-    model: CompiledModel, domain: Domain, tolerance: int, progress: Progress | None, executor: Executor | None
-) -> IntArray:
-    return SOLVERS[_auto_choice(domain)](model, domain, tolerance, progress, executor)
-
-
-SOLVERS: dict[str, Solver] = {"exhaustive": _exhaustive, "pruned": _pruned, "auto": _auto}
-"""Exact solvers by name. All return the same set; they differ in speed (``auto`` picks one by domain size)."""
-
-
 def find_scenarios(
     model: CompiledModel,
     *,
     tolerance: int = 0,
     fixed: Mapping[str, str] | None = None,
-    solver: str = "auto",
+    solver: SolverName | str = SolverName.auto,
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> ScenarioSet:
     """All scenarios with inconsistency ≤ ``tolerance`` (0: the consistent scenarios).
 
-    ``fixed`` forces descriptors to variants (an intervention). Raises :class:`EngineError`
+    ``fixed`` forces descriptors to variants (an intervention). ``solver`` names an entry of
+    :data:`~scenarist.engines.solvers.SOLVERS`; with ``multistart`` the set holds what local
+    search found and may miss some (``complete`` is False). Raises :class:`EngineError`
     for a negative tolerance, an unknown solver or an unknown fixed variant.
     """
     if tolerance < 0:
         raise EngineError(f"tolerance must be 0 or more, got {tolerance}")
-    if solver not in SOLVERS:
-        raise EngineError(f"unknown solver {solver!r}; expected one of {', '.join(SOLVERS)}")
     fixed = dict(fixed or {})
     domain = domain_of(model, fixed)
-    solver = _auto_choice(domain) if solver == "auto" else solver
-    found = SOLVERS[solver](model, domain, tolerance, progress, executor)
+    chosen = resolve_solver(solver, domain)
+    found = SOLVERS[chosen](model, domain, tolerance, progress, executor)
     scenarios = [evaluate(model, row, fixed=fixed) for row in found]
     scenarios.sort(key=lambda s: (s.inconsistency, -s.total_impact_score, s.indices))
     return ScenarioSet(
         model_id=model.id,
-        method=f"cib-{solver}",
+        method=f"cib-{chosen.value}",
         tolerance=tolerance,
         scenario_space=domain.size,
         scenarios=tuple(scenarios),

@@ -52,11 +52,12 @@ class EnsembleResult:
     members: Mapping[str, ScenarioSet]
     mean: ScenarioSet
     scenarios: tuple[EnsembleScenario, ...]
+    method: str = "cib-ensemble"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model_id,
-            "method": "cib-ensemble",
+            "method": self.method,
             "tolerance": self.tolerance,
             "members": list(self.member_ids),
             "member_counts": {m: len(s) for m, s in self.members.items()},

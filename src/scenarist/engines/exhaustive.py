@@ -12,7 +12,10 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.engines.cib import Domain, Progress
+from scenarist.engines._chunks import CHUNK, chunk_spans, domain_arrays, split_range
+from scenarist.engines._domain import Domain
+from scenarist.engines._progress import Progress
+from scenarist.engines._sentinels import MAX_FLAT_SPACE
 from scenarist.engines.executors import Executor, run_batches
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
@@ -20,24 +23,6 @@ from scenarist.model.compile import CompiledModel
 __all__ = ["CHUNK", "chunk_spans", "domain_arrays", "scan", "split_range"]
 
 IntArray = npt.NDArray[np.int64]
-CHUNK = 1 << 24
-"""Scenarios per progress step."""
-_MAX_SPACE = (1 << 62) - 1
-
-
-def domain_arrays(domain: Domain) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
-    width = max(len(a) for a in domain.allowed)
-    dom = np.zeros((len(domain.allowed), width), dtype=np.int64)
-    for k, allowed in enumerate(domain.allowed):
-        dom[k, : len(allowed)] = allowed
-    dsize = np.array([len(a) for a in domain.allowed], dtype=np.int64)
-    return dom, dsize, np.array(domain.checked, dtype=np.bool_)
-
-
-def split_range(start: int, stop: int, n: int) -> tuple[IntArray, IntArray]:
-    edges = np.linspace(start, stop, n + 1).astype(np.int64)
-    edges[0], edges[-1] = start, stop
-    return edges[:-1].copy(), edges[1:].copy()
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,11 +58,6 @@ def _scan_chunk(job: _ScanJob, span: tuple[int, int]) -> IntArray:
     return np.concatenate([out[p, : found[p]] for p in range(n_parts)], axis=0)
 
 
-def chunk_spans(total: int, chunk: int = CHUNK) -> list[tuple[int, int]]:
-    """Consecutive ``(start, stop)`` ranges of at most ``chunk`` covering ``range(total)``."""
-    return [(start, min(total, start + chunk)) for start in range(0, total, chunk)]
-
-
 def scan(
     model: CompiledModel,
     domain: Domain,
@@ -90,7 +70,7 @@ def scan(
     Chunks run through ``executor`` (in this process when None); the result is the same either way.
     """
     total = domain.size
-    if total > _MAX_SPACE:
+    if total > MAX_FLAT_SPACE:
         raise EngineError(f"the scenario space ({total:.3g}) is too large to enumerate exhaustively")
     dom, dsize, check = domain_arrays(domain)
     job = _ScanJob(

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scenarist.engines.cib import Progress, Scenario, ScenarioSet, find_scenarios
+from scenarist.engines._progress import Progress
+from scenarist.engines.cib import Scenario, ScenarioSet, find_scenarios
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
@@ -33,11 +34,12 @@ class InterventionResult:
     remain: tuple[Scenario, ...]
     vanish: tuple[Scenario, ...]
     appear: tuple[Scenario, ...]
+    method: str = "cib-intervention"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model_id,
-            "method": "cib-intervention",
+            "method": self.method,
             "fixed": dict(self.fixed),
             "tolerance": self.forced.tolerance,
             "remain": [s.to_dict() for s in self.remain],

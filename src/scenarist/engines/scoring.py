@@ -135,6 +135,8 @@ class ScoreReport:
     annulled: int
     unscored: int = 0
     method: str = "brier-log-gjopen"
+    model_id: str | None = None
+    """The model whose questions were scored; None when they come from several models."""
 
     def mean(self, field: str) -> float | None:
         values = [getattr(s, field) for s in self.scores]
@@ -142,6 +144,7 @@ class ScoreReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "model": self.model_id,
             "method": self.method,
             "scored": len(self.scores),
             "annulled": self.annulled,
@@ -191,7 +194,7 @@ def calibration(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[Ca
     return tuple(out)
 
 
-def score_questions(questions: Sequence[ResolvedQuestion]) -> ScoreReport:
+def score_questions(questions: Sequence[ResolvedQuestion], *, model_id: str | None = None) -> ScoreReport:
     """Score every resolved yes/no question; count the annulled ones and those with no forecast in the window.
 
     Only forecasts made on or before the last scored day count.
@@ -226,4 +229,4 @@ def score_questions(questions: Sequence[ResolvedQuestion]) -> ScoreReport:
             )
         )
     pairs = [(s.final_probability, s.outcome == "yes") for s in scores]
-    return ScoreReport(tuple(scores), calibration(pairs), annulled, unscored)
+    return ScoreReport(tuple(scores), calibration(pairs), annulled, unscored, model_id=model_id)

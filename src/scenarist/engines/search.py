@@ -20,14 +20,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.engines.cib import Domain, Progress
+from scenarist.engines._domain import Domain
+from scenarist.engines._progress import Progress
+from scenarist.engines._sentinels import NO_NODE_LIMIT
 from scenarist.engines.executors import Executor, run_batches
 from scenarist.model.compile import CompiledModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SearchResult", "pruned_search", "search", "search_order"]
 
@@ -51,10 +56,28 @@ class SearchResult:
     descriptor order (model indices).
     """
 
+    model_id: str
     indices: IntArray
     nodes: int
     prefixes: int
     order: tuple[int, ...]
+    method: str = "cib-pruned"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model_id,
+            "method": self.method,
+            "nodes": self.nodes,
+            "prefixes": self.prefixes,
+            "order": list(self.order),
+            "indices": self.indices.tolist(),
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scenario found: a column per descriptor (model order), variant indices."""
+        import pandas as pd
+
+        return pd.DataFrame(self.indices, columns=[f"d{k}" for k in range(self.indices.shape[1])])
 
 
 def _influence(model: CompiledModel) -> npt.NDArray[np.float64]:
@@ -188,7 +211,7 @@ def _prefixes(problem: Any, threads: int) -> tuple[IntArray, int]:
     rows = np.zeros((1, 0), dtype=np.int64)
     while depth < _depth(problem) - 1 and 0 < len(rows) < target:
         depth += 1
-        found, k = _run_one(problem, empty, depth, 1 << 62)
+        found, k = _run_one(problem, empty, depth, NO_NODE_LIMIT)
         assert found is not None
         nodes += k
         rows = np.ascontiguousarray(found[:, :depth])
@@ -278,7 +301,7 @@ def search(
     n = model.n_descriptors
     order = search_order(model, domain)
     if domain.size == 0 or n == 0:
-        return SearchResult(np.zeros((1 if n == 0 else 0, n), dtype=np.int64), 0, 0, order)
+        return SearchResult(model.id, np.zeros((1 if n == 0 else 0, n), dtype=np.int64), 0, 0, order)
     problem = _problem(model, domain, tolerance, order)
     rows, nodes = _run_one(problem, np.zeros(0, dtype=np.int64), _depth(problem), SERIAL_NODES)
     prefixes = 0
@@ -289,7 +312,7 @@ def search(
         nodes, prefixes = nodes + first + searched, len(split)
     elif progress is not None:
         progress(1, 1)
-    return SearchResult(_to_model_order(rows, order), nodes, prefixes, order)
+    return SearchResult(model.id, _to_model_order(rows, order), nodes, prefixes, order)
 
 
 def pruned_search(
@@ -299,5 +322,5 @@ def pruned_search(
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> IntArray:
-    """The ``pruned`` solver (see ``SOLVERS`` in :mod:`scenarist.engines.cib`): the indices only."""
+    """The ``pruned`` solver (see :mod:`scenarist.engines.solvers`): the indices only."""
     return search(model, domain, tolerance, progress, executor).indices

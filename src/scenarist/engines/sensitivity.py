@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scenarist.engines._progress import Progress
 from scenarist.engines.bayes import Observation, posterior
-from scenarist.engines.cib import Progress
 from scenarist.engines.uncertainty import CONFIDENCE_SPREAD, ProbabilityResult, judgment_cells, scenario_probabilities
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel

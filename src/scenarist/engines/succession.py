@@ -17,19 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.engines.cib import domain_of, impact_scores
+from scenarist.engines._domain import domain_of
+from scenarist.engines.cib import impact_scores
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel, Indices
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RULES", "SuccessionPath", "global_step", "local_step", "succession"]
+__all__ = ["RULES", "SuccessionPath", "SuccessionRule", "global_step", "local_step", "succession"]
 
 IntArray = npt.NDArray[np.int64]
 Rule = Callable[[CompiledModel, IntArray, npt.NDArray[np.bool_]], IntArray]
@@ -72,7 +74,14 @@ def local_step(model: CompiledModel, z: IntArray, movable: npt.NDArray[np.bool_]
     return nz
 
 
-RULES: dict[str, Rule] = {"global": global_step, "local": local_step}
+class SuccessionRule(StrEnum):
+    """Succession rules; each value is the string callers may pass instead."""
+
+    global_ = "global"
+    local = "local"
+
+
+RULES: dict[str, Rule] = {SuccessionRule.global_: global_step, SuccessionRule.local: local_step}
 
 
 @dataclass(frozen=True)
@@ -87,13 +96,18 @@ class SuccessionPath:
     descriptor_ids: tuple[str, ...] = field(default=())
     variant_ids: tuple[tuple[str, ...], ...] = field(default=())
 
+    @property
+    def method(self) -> str:
+        """``succession-global`` or ``succession-local``."""
+        return f"succession-{self.rule}"
+
     def variants(self, state: tuple[int, ...]) -> dict[str, str]:
         return {d: self.variant_ids[k][i] for k, (d, i) in enumerate(zip(self.descriptor_ids, state))}
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model_id,
-            "method": f"succession-{self.rule}",
+            "method": self.method,
             "rule": self.rule,
             "path": [{"indices": list(s), "variants": self.variants(s)} for s in self.path],
             "attractor": None if self.attractor is None else list(self.attractor),
@@ -110,7 +124,7 @@ def succession(
     model: CompiledModel,
     start: Indices,
     *,
-    rule: str = "global",
+    rule: SuccessionRule | str = SuccessionRule.global_,
     fixed: Mapping[str, str] | None = None,
     max_steps: int = 10_000,
 ) -> SuccessionPath:
@@ -121,6 +135,7 @@ def succession(
     """
     if rule not in RULES:
         raise EngineError(f"unknown succession rule {rule!r}; expected one of {', '.join(RULES)}")
+    rule = SuccessionRule(rule).value
     step = RULES[rule]
     domain = domain_of(model, fixed)
     z = np.array(start, dtype=np.int64)

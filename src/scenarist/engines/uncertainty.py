@@ -20,16 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.engines.bayes import Distribution
-from scenarist.engines.cib import Progress, domain_of
+from scenarist.engines._distribution import Distribution
+from scenarist.engines._domain import domain_of
+from scenarist.engines._progress import Progress
+from scenarist.engines._stats import Z_90, wilson_interval
 from scenarist.engines.executors import Executor, run_batches
-from scenarist.engines.weights import wilson_interval
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 from scenarist.model.families import NONE_OF_THESE
@@ -43,6 +45,7 @@ __all__ = [
     "AttractorProbability",
     "NamedProbability",
     "ProbabilityResult",
+    "StartMode",
     "judgment_cells",
     "scenario_probabilities",
 ]
@@ -52,10 +55,19 @@ FloatArray = npt.NDArray[np.float64]
 
 CONFIDENCE_SPREAD: Mapping[int, float] = {5: 0.0, 4: 0.5, 3: 1.0, 2: 1.5, 1: 2.0}
 """Standard deviation (in impact points) of a judgment given its confidence 1..5."""
-INTERVAL_Z = 1.6448536269514722
+INTERVAL_Z = Z_90
 """z for two-sided 90 % intervals."""
 CHUNK = 4096
+"""Draws per chunk (one seeded generator each)."""
 MAX_STEPS = 4096
+"""Succession steps after which a draw counts as not settling (an error)."""
+
+
+class StartMode(StrEnum):
+    """How start scenarios are taken; each value is the string callers may pass instead."""
+
+    random = "random"
+    enumerate = "enumerate"
 
 
 @dataclass(frozen=True)
@@ -300,7 +312,7 @@ def scenario_probabilities(
     spreads: Mapping[int, float] = CONFIDENCE_SPREAD,
     fixed: Mapping[str, str] | None = None,
     base: IntArray | None = None,
-    starts: str = "random",
+    starts: StartMode | str = StartMode.random,
     start_from: Mapping[str, str | Sequence[str]] | None = None,
     progress: Progress | None = None,
     executor: Executor | None = None,
@@ -318,9 +330,11 @@ def scenario_probabilities(
     """
     if draws <= 0:
         raise EngineError(f"draws must be positive, got {draws}")
-    if starts not in ("random", "enumerate"):
-        raise EngineError(f"starts must be 'random' or 'enumerate', got {starts!r}")
-    if starts == "enumerate" and any(p is not None for p in model.priors):
+    try:
+        mode = StartMode(starts)
+    except ValueError:
+        raise EngineError(f"starts must be 'random' or 'enumerate', got {starts!r}") from None
+    if mode is StartMode.enumerate and any(p is not None for p in model.priors):
         raise EngineError("enumerated starts ignore priors: use random starts for a model with priors")
     fixed = dict(fixed or {})
     fixed_idx = domain_of(model, fixed).fixed_positions
@@ -328,9 +342,9 @@ def scenario_probabilities(
     matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
     rows, cols, sigma = cells
     start_idx = _start_indices(model, start_from or {})
-    if start_idx and starts != "random":
+    if start_idx and mode is not StartMode.random:
         raise EngineError("a start state needs random starts")
-    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, starts == "enumerate", seed, start_idx)
+    job = _Job(model, matrix, rows, cols, sigma, fixed_idx, mode is StartMode.enumerate, seed, start_idx)
     counts, cycles = _simulate(job, draws, progress, executor)
     attractors = []
     named_counts = dict.fromkeys(model.named_ids, 0)
@@ -362,22 +376,22 @@ def scenario_probabilities(
         NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in lens_counts.items()
     )
     priors = [d for d, p in zip(model.descriptor_ids, model.priors) if p is not None]
-    if starts == "enumerate":
-        starts = "enumerated in order"
+    if mode is StartMode.enumerate:
+        how = "enumerated in order"
     elif start_idx:
         declared = ", ".join(model.descriptor_ids[k] for k in sorted(start_idx))
-        starts = f"from the current state of {declared}; " + (
+        how = f"from the current state of {declared}; " + (
             f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform elsewhere"
         )
     else:
-        starts = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
+        how = f"prior on {', '.join(priors)}; uniform elsewhere" if priors else "uniform"
     return ProbabilityResult(
         model_id=model.id,
         draws=draws,
         seed=seed,
         spreads=dict(spreads),
         default_confidence=model.default_confidence,
-        starts=starts,
+        starts=how,
         cycles=cycles,
         attractors=tuple(attractors),
         named=named_rows,

@@ -9,44 +9,45 @@ Wilson score interval.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.engines.cib import Progress, domain_of, find_scenarios
+from scenarist.engines._chunks import chunk_spans, domain_arrays, split_range
+from scenarist.engines._domain import domain_of
+from scenarist.engines._progress import Progress
+from scenarist.engines._stats import wilson_interval
+from scenarist.engines.cib import find_scenarios
 from scenarist.engines.executors import Executor, run_batches
-from scenarist.engines.exhaustive import chunk_spans, domain_arrays, split_range
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AttractorWeight", "VolumeWeights", "EXACT_LIMIT", "volume_weights", "wilson_interval"]
+__all__ = ["AttractorWeight", "VolumeWeights", "EXACT_LIMIT", "WeightsMethod", "volume_weights", "wilson_interval"]
 
 IntArray = npt.NDArray[np.int64]
 EXACT_LIMIT = 50_000_000
 """Largest scenario space for which ``method='auto'`` chooses exact enumeration."""
 MC_CHUNK = 1 << 20
+"""Random starts per Monte Carlo chunk (one seeded generator each)."""
+
+
+class WeightsMethod(StrEnum):
+    """How the starts are taken; each value is the string callers may pass instead."""
+
+    exact = "exact"
+    monte_carlo = "monte-carlo"
+    auto = "auto"
+
+
 MAX_STEPS = 4096
-
-
-def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """The Wilson score interval for a binomial proportion (95 % by default)."""
-    if trials <= 0:
-        return (0.0, 1.0)
-    p = successes / trials
-    denom = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
-    low = 0.0 if successes <= 0 else max(0.0, centre - half)
-    high = 1.0 if successes >= trials else min(1.0, centre + half)
-    return (low, high)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def _tallies(parts: list[IntArray], n_attractors: int) -> IntArray:
 def volume_weights(
     model: CompiledModel,
     *,
-    method: str = "auto",
+    method: WeightsMethod | str = WeightsMethod.auto,
     starts: int = 100_000,
     seed: int = 0,
     fixed: Mapping[str, str] | None = None,
@@ -202,19 +203,21 @@ def volume_weights(
     """
     fixed = dict(fixed or {})
     domain = domain_of(model, fixed)
-    if method == "auto":
-        method = "exact" if domain.size <= EXACT_LIMIT else "monte-carlo"
-    if method not in ("exact", "monte-carlo"):
-        raise EngineError(f"unknown method {method!r}; expected exact, monte-carlo or auto")
-    if method == "monte-carlo" and starts <= 0:
-        raise EngineError(f"--starts must be positive, got {starts}")
+    try:
+        method = WeightsMethod(method)
+    except ValueError:
+        raise EngineError(f"unknown method {method!r}; expected exact, monte-carlo or auto") from None
+    if method is WeightsMethod.auto:
+        method = WeightsMethod.exact if domain.size <= EXACT_LIMIT else WeightsMethod.monte_carlo
+    if method is WeightsMethod.monte_carlo and starts <= 0:
+        raise EngineError(f"the number of Monte Carlo starts must be positive, got {starts}")
     consistent = find_scenarios(model, tolerance=0, fixed=fixed)
     rows = np.array([s.indices for s in consistent.scenarios], dtype=np.int64).reshape(-1, model.n_descriptors)
     attractors = np.sort(model.flat_indices(rows))
     dom, dsize, movable = domain_arrays(domain)
     fixed_idx = domain.fixed_positions
     job = _Job(model.matrix, model.offsets, model.counts, dom, dsize, movable, attractors, fixed_idx, seed)
-    if method == "exact":
+    if method is WeightsMethod.exact:
         total = domain.size
         spans = chunk_spans(total)
         parts = run_batches(executor, partial(_exact_chunk, job), spans, progress, [b - a for a, b in spans])
@@ -227,7 +230,7 @@ def volume_weights(
     for slot, flat in enumerate(attractors.tolist()):
         weight = int(tallies[slot])
         indices = model.unflat(flat)
-        interval = wilson_interval(weight, total) if method == "monte-carlo" else None
+        interval = wilson_interval(weight, total) if method is WeightsMethod.monte_carlo else None
         items.append(
             AttractorWeight(
                 indices, model.variants_of(indices), weight, weight / total, interval, model.named_of(indices)
@@ -236,10 +239,10 @@ def volume_weights(
     items.sort(key=lambda a: (-a.weight, a.indices))
     return VolumeWeights(
         model_id=model.id,
-        method=method,
+        method=method.value,
         starts=total,
         cycles=int(tallies[-1]),
         attractors=tuple(items),
-        seed=seed if method == "monte-carlo" else None,
+        seed=seed if method is WeightsMethod.monte_carlo else None,
         fixed=fixed,
     )

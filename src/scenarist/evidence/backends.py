@@ -8,6 +8,7 @@ that the ledger can translate them. :func:`backend_for` turns a path or URL into
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from abc import ABC, abstractmethod
@@ -21,7 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
 from scenarist.errors import MissingExtraError
-from scenarist.evidence.errors import LedgerInputError
+from scenarist.evidence.errors import LedgerInputError, LedgerUnavailable
 
 __all__ = [
     "Backend",
@@ -32,6 +33,7 @@ __all__ = [
     "SQLiteBackend",
     "backend_for",
     "default_path",
+    "mask_url",
 ]
 
 DB_ENV_VAR: Final = "SCENARIST_DB"
@@ -178,13 +180,27 @@ class PostgresBackend(Backend):
         return bool(conn.execute(sa.text("SELECT 1")).scalar_one() == 1)
 
 
+_PASSWORD = re.compile(r"(?P<head>^[^:/?#]+://[^:/?#@]*:)(?P<password>[^@]*)(?P<tail>@)")
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the password of a ``scheme://user:password@host`` URL replaced by ``***``.
+
+    Works on text that is not a valid URL, so that no message ever shows a password.
+    """
+    return _PASSWORD.sub(lambda m: f"{m['head']}***{m['tail']}", text)
+
+
 def default_path(*, create: bool = True) -> Path:
     """``ledger.sqlite`` in the user's data directory for Scenarist (the folder is created when ``create``)."""
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("scenarist"))
     if create:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LedgerUnavailable(f"cannot create the ledger folder {folder}: {exc.strerror or exc}") from None
     return folder / "ledger.sqlite"
 
 
@@ -205,8 +221,9 @@ def backend_for(location: str | os.PathLike[str] | None) -> Backend:
         return SQLiteBackend(None if text == ":memory:" else str(Path(text).expanduser()))
     try:
         url = make_url(text)
-    except ArgumentError as exc:
-        raise LedgerInputError(f"not a database URL: {text!r}") from exc
+        url.port  # noqa: B018 - parsing the port may fail on its own
+    except (ArgumentError, ValueError):
+        raise LedgerInputError(f"not a database URL: {mask_url(text)!r}") from None
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
         database = url.database

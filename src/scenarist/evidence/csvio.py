@@ -16,12 +16,13 @@ from pydantic import ValidationError
 
 from scenarist.evidence.errors import LedgerInputError
 from scenarist.evidence.inputs import EvidenceFields, fields_error
+from scenarist.limits import MAX_CSV_FIELD_CHARS
 
 __all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "read_evidence_rows"]
 
 REQUIRED_COLUMNS = ("signpost", "observed", "date", "source")
 OPTIONAL_COLUMNS = ("url", "reliability", "note", "explicit", "model")
-MAX_FIELD = 100_000
+MAX_FIELD = MAX_CSV_FIELD_CHARS
 
 
 def _header(path: Path, header: list[str] | None) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any, Final, Self, cast
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from scenarist.evidence.backends import READ_ONLY, Backend, backend_for
+from scenarist.evidence.backends import READ_ONLY, Backend, backend_for, mask_url
 from scenarist.evidence.errors import LedgerConflict, LedgerError, LedgerInputError, LedgerNotFound, LedgerUnavailable
 from scenarist.evidence.migrate import current_revision, head_revision, upgrade_to_head
 from scenarist.evidence.records import (
@@ -179,9 +179,9 @@ class Ledger:
         except DBAPIError as exc:
             raise LedgerUnavailable(f"{action} failed: {exc.orig}") from exc
         except SQLAlchemyError as exc:
-            raise LedgerUnavailable(f"{action} failed: {exc}") from exc
+            raise LedgerUnavailable(f"{action} failed: {mask_url(str(exc))}") from exc
         except self._backend.driver_errors as exc:
-            raise LedgerUnavailable(f"{action} failed: {exc}") from exc
+            raise LedgerUnavailable(f"{action} failed: {mask_url(str(exc))}") from exc
 
     def _live_engine(self) -> sa.Engine:
         if self._engine is None:

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, fields
 from typing import Any, Final, Literal, get_args
+from urllib.parse import urlsplit
 
 from scenarist.evidence.errors import LedgerInputError
 
@@ -126,9 +127,16 @@ class Forecast(_Record):
 # ------------------------------------------------------------------ checks
 
 
+def _no_nul(name: str, value: str) -> str:
+    if "\x00" in value:
+        raise LedgerInputError(f"{name} must not contain a NUL character")
+    return value
+
+
 def _text(name: str, value: object, *, limit: int | None = None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise LedgerInputError(f"{name} must be a non-empty string, got {value!r}")
+    _no_nul(name, value)
     if limit is not None and len(value) > limit:
         raise LedgerInputError(f"{name} is longer than {limit} characters")
     return value
@@ -139,7 +147,20 @@ def _optional_text(name: str, value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise LedgerInputError(f"{name} must be a string or None, got {type(value).__name__}")
-    return value
+    return _no_nul(name, value)
+
+
+def _url(name: str, value: object) -> str | None:
+    text = _optional_text(name, value)
+    if text is None:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or len(text) > 2000:
+        raise LedgerInputError(f"{name} must be an absolute http:// or https:// address, got {text[:60]!r}")
+    return text
 
 
 def _date(name: str, value: object) -> dt.date:
@@ -169,7 +190,7 @@ def check_evidence(item: EvidenceInput) -> dict[str, Any]:
         "observed": item.observed,
         "date": _date("date", item.date),
         "source": _text("source", item.source),
-        "url": _optional_text("url", item.url),
+        "url": _url("url", item.url),
         "reliability": _unit("reliability", item.reliability),
         "note": _optional_text("note", item.note),
     }

@@ -11,7 +11,9 @@ every problem into a located :class:`~scenarist.errors.ModelError`.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Mapping, Sequence
 from os import PathLike
@@ -22,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import ValidationError
 
+from scenarist import limits
 from scenarist.errors import Location, ModelError
 from scenarist.model.compile import matrix_from_judgments
 from scenarist.model.schema import Descriptor, Judgment, Model, Variant
@@ -40,7 +43,7 @@ __all__ = [
 ]
 
 MAX_ID_LENGTH = 64
-MAX_IMPACT = 2**31 - 1
+MAX_IMPACT = limits.MAX_IMPACT
 """Largest impact magnitude accepted (the matrices of ScenarioWizard files are small integers)."""
 DescriptorSpec = tuple[str, str | None, Sequence[tuple[str, str | None]]]
 """``(name, short, [(variant_name, variant_short), ...])``; shorts may be None or blank."""
@@ -219,11 +222,25 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
 
 
 def read_bytes(path: str | PathLike[str]) -> bytes:
-    """The bytes of a file; an unreadable file is a :class:`ModelError`."""
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES``; anything else is a :class:`ModelError`.
+
+    A FIFO, a device such as ``/dev/zero`` or a folder is refused before anything is read.
+    """
     try:
-        return Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise ModelError(f"cannot read the file: {exc.strerror or exc}", Location(str(path))) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ModelError("not a regular file (a folder, pipe or device cannot be a model)", Location(str(path)))
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limits.MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ModelError(f"cannot read the file: {exc.strerror or exc}", Location(str(path))) from None
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise ModelError(f"the file is larger than the limit of {limits.MAX_FILE_BYTES:,} bytes", Location(str(path)))
+    return data
 
 
 def write_text(path: str | PathLike[str], text: str, encoding: str) -> None:

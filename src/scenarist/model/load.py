@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+from scenarist import limits
 from scenarist.errors import Location, ModelError, ModelErrors
+from scenarist.model.build import read_bytes
 from scenarist.model.schema import Model
 from scenarist.model.validate import validate_data
 from scenarist.model.yamlpos import load_with_positions
 
-__all__ = ["DEFAULT_MODEL", "bundled_models", "load_model", "parse_model", "resolve_model_path"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "bundled_models",
+    "check_size",
+    "printable",
+    "load_model",
+    "parse_model",
+    "resolve_model_path",
+]
 
 DEFAULT_MODEL = "us-russia-2025"
 _BUNDLE = "scenarist.models"
@@ -30,19 +42,71 @@ def resolve_model_path(ref: str | Path | None) -> Path:
     """A path for ``ref``: the default bundled model when None, a bundled name, or a file path."""
     ref = DEFAULT_MODEL if ref is None else ref
     path = Path(ref)
-    if path.exists():
-        return path
+    try:
+        if path.exists():
+            return path
+    except OSError as exc:
+        raise ModelError(f"cannot read the file: {exc.strerror or exc}", Location(_shown(ref))) from None
     bundled = bundled_models()
     if str(ref) in bundled:
         return bundled[str(ref)]
     names = ", ".join(bundled) or "none"
-    raise ModelError(f"no such model file or bundled model (bundled: {names})", Location(str(ref)))
+    raise ModelError(f"no such model file or bundled model (bundled: {names})", Location(_shown(ref)))
+
+
+def _shown(ref: str | Path, width: int = 80) -> str:
+    """``ref`` for a message: at most ``width`` characters."""
+    text = str(ref)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def check_size(model: Model, *, file: str) -> Model:
+    """Refuse a model beyond the size limits (descriptors, variants); see :mod:`scenarist.limits`."""
+    where = Location(file, path=("descriptors",))
+    errors: list[ModelError] = []
+    n = len(model.descriptors)
+    if n > limits.MAX_DESCRIPTORS:
+        errors.append(ModelError(f"{n} descriptors; at most {limits.MAX_DESCRIPTORS} are accepted", where))
+    total = sum(len(d.variants) for d in model.descriptors)
+    if total > limits.MAX_VARIANTS:
+        errors.append(ModelError(f"{total} variants in all; at most {limits.MAX_VARIANTS} are accepted", where))
+    for k, d in enumerate(model.descriptors):
+        if len(d.variants) > limits.MAX_VARIANTS_PER_DESCRIPTOR:
+            message = f"{len(d.variants)} variants; at most {limits.MAX_VARIANTS_PER_DESCRIPTOR} per descriptor"
+            errors.append(ModelError(message, Location(file, path=("descriptors", k, "variants"))))
+            break
+    if errors:
+        raise ModelErrors(errors)
+    return model
 
 
 def parse_model(text: str, *, file: str = "<model>") -> Model:
     """Parse and validate YAML/JSON model text; all problems are raised together."""
     data, positions = load_with_positions(text, file=file)
-    return validate_data(data, file=file, positions=positions)
+    return check_size(validate_data(data, file=file, positions=positions), file=file)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items()}
+    return value
+
+
+def printable(model: Model) -> Model:
+    """``model`` with control characters (escape sequences, bidi overrides) removed from every text.
+
+    For display on a terminal: a model file cannot retitle, clear or reorder the screen.
+    """
+    data = model.model_dump(by_alias=True)
+    clean = _strip(data)
+    return model if clean == data else Model.model_validate(clean)
 
 
 def load_model(ref: str | Path | None = None) -> Model:
@@ -52,15 +116,14 @@ def load_model(ref: str | Path | None = None) -> Model:
     if suffix == ".scw":
         from scenarist.model.scw import read_scw
 
-        return read_scw(path)
+        return check_size(read_scw(path), file=str(path))
     if suffix == ".csv":
         from scenarist.model.matrix_csv import read_matrix_csv
 
-        return read_matrix_csv(path)
+        return check_size(read_matrix_csv(path), file=str(path))
+    data = read_bytes(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ModelErrors([ModelError(f"not UTF-8 text ({exc.reason})", Location(str(path)))]) from None
-    except OSError as exc:
-        raise ModelError(f"cannot read the file: {exc.strerror}", Location(str(path))) from None
     return parse_model(text, file=str(path))

@@ -122,7 +122,9 @@ class Judgment(_Strict):
 
     source: VariantRef = Field(alias="from", description="The variant that exerts the influence.")
     target: VariantRef = Field(alias="to", description="The variant influenced.")
-    impact: StrictInt = Field(description="Integer impact, usually -3..+3; write only non-zero judgments.")
+    impact: StrictInt = Field(
+        ge=-(2**31 - 1), le=2**31 - 1, description="Integer impact, usually -3..+3 (at most ±2^31 − 1); non-zero."
+    )
     confidence: int | None = Field(
         default=None, ge=1, le=5, description="How sure the judgment is: 1 (a guess) to 5 (certain)."
     )

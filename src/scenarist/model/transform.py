@@ -18,7 +18,8 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from scenarist.errors import EngineError
+from scenarist.errors import EngineError, LimitError
+from scenarist.limits import MAX_IMPACT
 from scenarist.model.compile import compile_model
 from scenarist.model.schema import Judgment, Model
 
@@ -56,11 +57,18 @@ def with_matrix(
 
 def multiply(model: Model, factor: float) -> Model:
     """Every impact times ``factor`` (positive), rounded half away from zero."""
-    if not factor > 0:
-        raise EngineError(f"the factor must be positive, got {factor}")
+    if not (math.isfinite(factor) and factor > 0):
+        raise EngineError(f"the factor must be a positive finite number, got {factor}")
     scaled = np.asarray(compile_model(model).matrix, dtype=float) * factor
-    rounded = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int64)
-    return with_matrix(model, rounded)
+    rounded = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)
+    _check_range(float(np.abs(rounded).max(initial=0)), f"multiplying by {factor:g}")
+    return with_matrix(model, rounded.astype(np.int64))
+
+
+def _check_range(largest: float, what: str) -> None:
+    """Refuse a transformation whose impacts would leave ±``MAX_IMPACT``."""
+    if largest > MAX_IMPACT:
+        raise LimitError(f"{what} gives impacts up to {largest:.3g}, beyond the limit of ±{MAX_IMPACT:,}")
 
 
 def transpose(model: Model) -> Model:
@@ -82,6 +90,7 @@ def standardize(model: Model) -> Model:
         for e in range(compiled.n_descriptors)
     )
     scale = math.lcm(*counts) if needs_scale else 1
+    _check_range(2.0 * float(np.abs(matrix).max(initial=0)) * scale, f"standardizing (impacts times {scale:,})")
     matrix *= scale
     for e in range(compiled.n_descriptors):
         block = matrix[:, off[e] : off[e + 1]]

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from scenarist import limits
 from scenarist.errors import Location, ModelError, ModelErrors
 
 __all__ = ["load_with_positions", "Positions"]
@@ -20,17 +21,65 @@ Positions = dict[Path, tuple[int, int]]
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose timestamps stay strings when not plain dates (pydantic parses them)."""
+    """SafeLoader whose timestamps stay strings when not plain dates (pydantic parses them).
+
+    Composing refuses nesting deeper than ``MAX_NESTING`` before Python's own recursion
+    limit is reached; building counts every value visited, so aliases cannot expand the
+    document beyond ``MAX_NODES`` values ("billion laughs").
+    """
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.depth = 0
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.repeats = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > limits.MAX_NESTING:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise ModelError(
+                    f"lists and mappings are nested more than {limits.MAX_NESTING} levels deep",
+                    Location(self.file, mark.line + 1, mark.column + 1),
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
-def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
-    value = loader.construct_object(node, deep=True)
+def _located(node: yaml.Node, file: str, path: Path) -> Location:
+    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1, path)
+
+
+def _scalar(loader: _Loader, node: yaml.ScalarNode, path: Path = ()) -> Any:
+    try:
+        value = loader.construct_object(node, deep=True)
+    except ValueError:  # an integer of more digits than Python converts
+        message = f"cannot read the value {node.value[:20]!r}… ({len(node.value):,} characters): too long a number"
+        raise ModelError(message, _located(node, loader.file, path)) from None
     if isinstance(value, dt.datetime):
         return node.value
     return value
 
 
 def _build(loader: _Loader, node: yaml.Node, path: Path, positions: Positions, file: str) -> Any:
+    loader.nodes += 1
+    if len(path) > limits.MAX_NESTING:  # an alias inside its own anchor nests without end
+        message = f"lists and mappings are nested more than {limits.MAX_NESTING} levels deep (through aliases)"
+        raise ModelError(message, _located(node, file, path))
+    if id(node) in loader.seen:
+        loader.repeats += 1
+        if loader.repeats > limits.MAX_ALIAS_VALUES:
+            message = f"aliases repeat more than {limits.MAX_ALIAS_VALUES:,} values (an alias bomb?)"
+            raise ModelError(message, _located(node, file, path))
+    else:
+        loader.seen.add(id(node))
+    if loader.nodes > limits.MAX_NODES:
+        message = f"the document holds more than {limits.MAX_NODES:,} values once its aliases are expanded"
+        raise ModelError(message, _located(node, file, path))
     positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -49,7 +98,7 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, positions: Positions, f
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), positions, file) for i, item in enumerate(node.value)]
-    return _scalar(loader, node)  # type: ignore[arg-type]
+    return _scalar(loader, node, path)  # type: ignore[arg-type]
 
 
 def load_with_positions(text: str, *, file: str) -> tuple[Any, Positions]:
@@ -66,7 +115,13 @@ def load_with_positions(text: str, *, file: str) -> tuple[Any, Positions]:
 
 
 def _load(text: str, *, file: str) -> tuple[Any, Positions]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text, file)
+    except yaml.reader.ReaderError as exc:
+        pos = exc.position
+        line, col = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+        message = f"not valid YAML/JSON: the character U+{exc.character:04X} is not allowed (control character)"
+        raise ModelError(message, Location(file, line, col)) from None
     try:
         node = loader.get_single_node()
         positions: Positions = {}

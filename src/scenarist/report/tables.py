@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from rich.table import Table
 from rich.text import Text
@@ -38,6 +38,7 @@ __all__ = [
     "forecast_table",
     "scores_tables",
     "StandingView",
+    "diff_tables",
 ]
 
 
@@ -449,3 +450,59 @@ def scores_tables(report: ScoreReport) -> tuple[Table, Table]:
     for b in report.calibration:
         cal.add_row(f"{b.low:.1f}–{b.high:.1f}", str(b.count), f"{b.mean_forecast:.2f}", f"{b.observed_frequency:.2f}")
     return table, cal
+
+
+class DiffView(Protocol):
+    """What the diff tables read (``scenarist.service.diff.ModelDiff`` provides it)."""
+
+    @property
+    def judgments(self) -> Sequence[Any]: ...
+    @property
+    def consistent_only_old(self) -> Sequence[Mapping[str, str]]: ...
+    @property
+    def consistent_only_new(self) -> Sequence[Mapping[str, str]]: ...
+    @property
+    def consistent_both(self) -> int: ...
+    @property
+    def families_old(self) -> Mapping[str, float]: ...
+    @property
+    def families_new(self) -> Mapping[str, float]: ...
+    @property
+    def descriptors_added(self) -> Sequence[str]: ...
+    @property
+    def descriptors_removed(self) -> Sequence[str]: ...
+    @property
+    def signposts_removed(self) -> Sequence[str]: ...
+
+
+def diff_tables(diff: DiffView) -> list[Table]:
+    """Judgments changed, consistent scenarios gained and lost, family probabilities old and new."""
+    tables = []
+    judged = Table(title=f"Judgments changed ({len(diff.judgments)})", title_justify="left")
+    for col in ("from", "to", "old", "new"):
+        judged.add_column(col)
+    for j in diff.judgments:
+        judged.add_row(j.source, j.target, f"{j.old:+d}", f"{j.new:+d}")
+    if diff.descriptors_added or diff.descriptors_removed or diff.signposts_removed:
+        judged.caption = (
+            f"descriptors added: {', '.join(diff.descriptors_added) or 'none'}; removed: "
+            f"{', '.join(diff.descriptors_removed) or 'none'}; signposts removed (their evidence stays on record, "
+            f"unused): {', '.join(diff.signposts_removed) or 'none'}"
+        )
+    tables.append(judged)
+    sets = Table(title=f"Consistent scenarios ({diff.consistent_both} in both)", title_justify="left")
+    sets.add_column("status")
+    sets.add_column("variants", overflow="fold")
+    for label, group in (("lost", diff.consistent_only_old), ("gained", diff.consistent_only_new)):
+        for sc in group:
+            sets.add_row(label, " ".join(f"{d}={v}" for d, v in sc.items()))
+    tables.append(sets)
+    fams = Table(title="Families (given the system settles)", title_justify="left")
+    for col in ("family", "old", "new", "change"):
+        fams.add_column(col, justify="right" if col != "family" else "left")
+    for key in dict.fromkeys([*diff.families_old, *diff.families_new]):
+        o, n = diff.families_old.get(key), diff.families_new.get(key)
+        change = f"{100 * (n - o):+.1f} pp" if o is not None and n is not None else "—"
+        fams.add_row(key, "—" if o is None else f"{o:.1%}", "—" if n is None else f"{n:.1%}", change)
+    tables.append(fams)
+    return tables

@@ -7,10 +7,18 @@ below the service layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from scenarist.engines.cib import Progress, ScenarioBalance, ScenarioSet, explain, find_scenarios, parse_scenario
+from scenarist.engines.cib import (
+    Progress,
+    ScenarioBalance,
+    ScenarioSet,
+    SolverName,
+    explain,
+    find_scenarios,
+    parse_scenario,
+)
 from scenarist.engines.ensembles import EnsembleResult, evaluate_ensemble
 from scenarist.engines.executors import Executor
 from scenarist.engines.interventions import InterventionResult, compare_intervention
@@ -29,6 +37,7 @@ __all__ = [
     "ScenarioBalance",
     "ScenarioSet",
     "SensitivityResult",
+    "SolverName",
     "SuccessionPath",
     "VolumeWeights",
     "compare_intervention",
@@ -55,17 +64,25 @@ def dask_executor(workers: int | None, scheduler: str | None) -> Iterator[Execut
         yield executor
 
 
-def parse_fix(model: CompiledModel, items: list[str] | None) -> dict[str, str]:
-    """``descriptor=variant`` items as an intervention; InputError for a malformed, repeated or unknown one."""
+def parse_fix(model: CompiledModel, items: Sequence[str] | None) -> dict[str, str]:
+    """``descriptor=variant`` items (blank ones ignored) as an intervention.
+
+    The one rule for the command line and the web app: EngineError (an input error) for a
+    malformed item, a descriptor fixed twice, an unknown descriptor or variant.
+    """
     fixed: dict[str, str] = {}
     for item in items or []:
-        desc, sep, var = item.partition("=")
-        desc, var = desc.strip(), var.strip()
+        if not item.strip():
+            continue
+        desc, sep, var = (part.strip() for part in item.partition("="))
         if not sep or not desc or not var:
             raise EngineError(f"fix: expected descriptor=variant, got {item!r}")
         if desc in fixed:
             raise EngineError(f"fix: descriptor {desc!r} is fixed twice")
+        if desc not in model.descriptor_ids:
+            raise EngineError(f"fix: model {model.id!r} has no descriptor {desc!r}")
+        variants = model.variant_ids[model.descriptor_ids.index(desc)]
+        if var not in variants:
+            raise EngineError(f"fix: descriptor {desc!r} has no variant {var!r}; expected one of {', '.join(variants)}")
         fixed[desc] = var
-    if fixed:
-        model.indices_of({**model.variants_of([0] * model.n_descriptors), **fixed})
     return fixed

@@ -23,6 +23,7 @@ from scenarist.errors import InputError
 from scenarist.evidence import Evidence, Ledger
 from scenarist.evidence.inputs import EvidenceFields, fields_error
 from scenarist.model import CompiledModel, Model, compile_model, load_model
+from scenarist.model.checks import ModelWarning
 from scenarist.model.schema import CurrentState
 from scenarist.model.validate import model_warnings
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
@@ -36,7 +37,9 @@ from scenarist.service.tracking import (
 )
 
 __all__ = [
+    "UNCLASSIFIED_LIMIT",
     "Loaded",
+    "check_model",
     "add_question",
     "assumptions",
     "evidence_fields",
@@ -67,6 +70,40 @@ def load(ref: str | Path | None) -> Loaded:
     """Read a model (path or bundled name; None: the bundled model) and compile it."""
     model = load_model(ref)
     return Loaded(model, compile_model(model), tuple(model_warnings(model)))
+
+
+UNCLASSIFIED_LIMIT = 0.2
+"""``check`` warns when more than this share of the settled draws falls in none of the families."""
+
+
+def check_model(ref: str | Path | None) -> tuple[Loaded, list[ModelWarning]]:
+    """Load a model and run the analyst's checks, each located in the file, plus the unclassified-mass check."""
+    from scenarist.errors import Location
+    from scenarist.model.checks import ModelWarning, model_checks
+    from scenarist.model.load import resolve_model_path
+    from scenarist.model.yamlpos import load_with_positions
+
+    loaded = load(ref)
+    path = resolve_model_path(ref)
+    positions = None
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        _, positions = load_with_positions(path.read_text(encoding="utf-8"), file=str(path))
+    warnings = model_checks(loaded.model, file=str(path), positions=positions)
+    compiled = loaded.compiled
+    if compiled.named_ids and compiled.scenario_space > 0:
+        probs = prior_of(compiled, AnalysisSettings(draws=2_000))
+        none = probs.settled_partition()[-1].probability
+        if none > UNCLASSIFIED_LIMIT:
+            line, col = (positions or {}).get(("scenarios",), (0, 0))
+            warnings.append(
+                ModelWarning(
+                    "unclassified-mass",
+                    f"{none:.0%} of the settled draws fall in none of the families (more than "
+                    f"{UNCLASSIFIED_LIMIT:.0%}; 2,000 draws, seed 0)",
+                    Location(str(path), line, col, ("scenarios",)),
+                )
+            )
+    return loaded, warnings
 
 
 def standing(

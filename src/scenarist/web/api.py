@@ -185,15 +185,10 @@ def probabilities(request: Request, model_id: str) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
     snap = snapshot_of(state, entry)
-    return cached_json(snap, "probabilities", lambda: _probabilities(entry, snap))
-
-
-def _probabilities(entry: ModelEntry, snap: Snapshot) -> dict[str, Any]:
-    doc = entry.probabilities().to_dict()
-    doc["settled_named"] = [n.to_dict() for n in entry.probabilities().settled_partition()]
-    doc["posterior"] = {"method": "bayes-signposts", "named": _named_now(entry, snap)}
-    doc["evidence_ids"] = [e.id for e in snap.active]
-    return {"ok": True, **doc}
+    if snap.standing is None:
+        raise WebError(422, snap.error or "the evidence cannot be combined with the model")
+    standing = snap.standing
+    return cached_json(snap, "probabilities", lambda: {"ok": True, **standing.to_dict()})
 
 
 @router.get("/models/{model_id}/timeline", summary="Named-scenario probabilities after each piece of evidence")

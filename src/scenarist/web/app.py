@@ -14,7 +14,7 @@ from scenarist import __version__
 from scenarist.web import api, api_writes, pages
 from scenarist.web.config import Settings
 from scenarist.web.errors import install_error_handlers
-from scenarist.web.security import BodyLimit, SecurityHeaders
+from scenarist.web.security import BodyLimit, SecurityHeaders, SessionSigner, Throttle, ThrottleGuard
 from scenarist.web.state import AppState
 
 __all__ = ["build_app"]
@@ -58,5 +58,7 @@ def build_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    signer = SessionSigner(state.secret, settings.session_max_age)
+    app.add_middleware(ThrottleGuard, throttle=Throttle(settings.max_failures, settings.failure_window), signer=signer)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so refusals carry the headers too
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scenarist.limits import MAX_REQUEST_BYTES
 from scenarist.service import SETTINGS, AnalysisSettings
 
 __all__ = ["Settings"]
@@ -17,14 +18,18 @@ class Settings:
     shifted judgment in the key assumptions; ``seed``: their random seed. ``max_body_bytes``
     caps every request body (larger ones get 413). ``session_max_age`` (seconds) bounds a
     login. ``warm`` computes each model's expensive results in the background at start-up.
+    ``max_failures`` failed token attempts within ``failure_window`` seconds block a client
+    (429) until the window has passed.
     """
 
     draws: int = SETTINGS["draws"].default
     assumption_draws: int = SETTINGS["assumption_draws"].default
     seed: int = SETTINGS["seed"].default
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = MAX_REQUEST_BYTES
     session_max_age: int = 12 * 3600
     warm: bool = False
+    max_failures: int = 10
+    failure_window: float = 60.0
 
     @property
     def analysis(self) -> AnalysisSettings:

@@ -10,6 +10,11 @@
   ``SameSite=Strict``, expiring after ``Settings.session_max_age``. Every form carries a
   CSRF token bound to the session (an HMAC of the session id), checked on submission.
 * Missing credentials give 401, wrong ones (bad token, bad or missing CSRF token) 403.
+* Logging out revokes the session server-side: a cookie captured before ``/logout`` no
+  longer counts, even before it expires.
+* Failed attempts with a token (a wrong bearer token, a refused login) are counted per
+  client address; after ``Throttle.max_failures`` within ``Throttle.window`` seconds, that
+  client's further attempts get 429 with ``Retry-After`` until the window has passed.
 * Request bodies larger than ``Settings.max_body_bytes`` are refused with 413 before any
   handler reads them; responses carry a strict Content-Security-Policy (no scripts at all).
 """
@@ -21,7 +26,9 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +43,8 @@ __all__ = [
     "SecurityHeaders",
     "Session",
     "SessionSigner",
+    "Throttle",
+    "ThrottleGuard",
     "WebError",
     "bearer_token",
     "is_api",
@@ -101,6 +110,29 @@ class Session:
         return cls(secrets.token_urlsafe(18), authenticated, int(time.time()))
 
 
+class _Revocations:
+    """Revoked session ids per signing key, each kept until its session would have expired."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: dict[bytes, dict[str, float]] = {}
+
+    def add(self, secret: bytes, sid: str, until: float) -> None:
+        with self._lock:
+            now = time.time()
+            ids = self._ids.setdefault(secret, {})
+            for old in [k for k, t in ids.items() if t < now]:
+                del ids[old]
+            ids[sid] = until
+
+    def contains(self, secret: bytes, sid: str) -> bool:
+        with self._lock:
+            return sid in self._ids.get(secret, {})
+
+
+_REVOKED = _Revocations()
+
+
 class SessionSigner:
     """Signs sessions into cookie values and derives their CSRF tokens."""
 
@@ -130,7 +162,15 @@ class SessionSigner:
             return None
         if not 0 <= time.time() - session.issued <= self.max_age:
             return None
+        if _REVOKED.contains(self._secret, session.sid):
+            return None
         return session
+
+    def revoke(self, value: str | None) -> None:
+        """Revoke the session of a cookie value (if valid) until it would have expired anyway."""
+        session = self.loads(value)
+        if session is not None:
+            _REVOKED.add(self._secret, session.sid, session.issued + self.max_age)
 
     def csrf_token(self, session: Session) -> str:
         return _b64(self._mac(b"csrf", session.sid.encode("utf-8")))
@@ -141,7 +181,7 @@ class SessionSigner:
         return same_token(token, self.csrf_token(session))
 
 
-async def _send_refusal(scope: Scope, send: Send, status: int, message: str) -> None:
+async def _send_refusal(scope: Scope, send: Send, status: int, message: str, retry_after: int = 0) -> None:
     if is_api(scope.get("path", "")):
         body = json.dumps({"ok": False, "error": message, "status": status}).encode("utf-8")
         content_type = b"application/json"
@@ -149,6 +189,8 @@ async def _send_refusal(scope: Scope, send: Send, status: int, message: str) -> 
         body = f"<!doctype html><title>{status}</title><p>{message}</p>".encode()
         content_type = b"text/html; charset=utf-8"
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+    if retry_after:
+        headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -231,3 +273,97 @@ class SecurityHeaders:
             await send(msg)
 
         await self.app(scope, receive, with_headers)
+
+
+class Throttle:
+    """Failed token attempts per client: at most ``max_failures`` within ``window`` seconds."""
+
+    def __init__(self, max_failures: int = 10, window: float = 60.0, max_clients: int = 10_000) -> None:
+        self.max_failures = max_failures
+        self.window = window
+        self.max_clients = max_clients
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._failures.get(client, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def retry_after(self, client: str) -> int:
+        """Seconds until ``client`` may try again; 0 when it may try now."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(client, now)
+            if len(times) < self.max_failures:
+                return 0
+            return max(1, int(self.window - (now - times[0])) + 1)
+
+    def failed(self, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if client not in self._failures and len(self._failures) >= self.max_clients:
+                oldest = min(self._failures, key=lambda c: self._failures[c][-1] if self._failures[c] else 0.0)
+                del self._failures[oldest]
+            times = self._recent(client, now)
+            times.append(now)
+            self._failures[client] = times
+
+
+def _attempts_token(scope: Scope) -> bool:
+    """Whether a request presents a token: a bearer header, or the login form."""
+    if scope.get("method") == "POST" and scope.get("path") == "/login":
+        return True
+    return any(name == b"authorization" for name, _ in scope.get("headers", []))
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            text: str = bytes(value).decode("latin-1")
+            for part in text.split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+class ThrottleGuard:
+    """ASGI middleware: throttle failed token attempts per client; revoke the session on logout.
+
+    A request presenting a token that is answered 401 or 403 counts as a failure of its
+    client address; a client over the limit gets 429 before its request is handled. A
+    successful ``POST /logout`` revokes the session cookie it carried (``signer`` signs cookies).
+    """
+
+    def __init__(self, app: ASGIApp, throttle: Throttle, signer: SessionSigner) -> None:
+        self.app = app
+        self.throttle = throttle
+        self.signer = signer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        attempt = _attempts_token(scope)
+        if attempt:
+            wait = self.throttle.retry_after(client)
+            if wait:
+                await _send_refusal(scope, send, 429, f"too many failed attempts; try again in {wait} s", wait)
+                return
+        logout = scope.get("method") == "POST" and scope.get("path") == "/logout"
+        status = 0
+
+        async def watch(msg: Message) -> None:
+            nonlocal status
+            if msg["type"] == "http.response.start":
+                status = int(msg["status"])
+                if attempt and status in (401, 403):
+                    self.throttle.failed(client)
+                if logout and status < 400:
+                    self.signer.revoke(_cookie(scope, SESSION_COOKIE))
+            await send(msg)
+
+        await self.app(scope, receive, watch)

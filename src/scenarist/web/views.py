@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenarist import service
-from scenarist.errors import EngineError
 from scenarist.model.schema import Judgment
 from scenarist.service import DEFAULTS, Evidence, EvidenceFields
 from scenarist.service.analysis import ScenarioBalance, explain
+from scenarist.service.analysis import parse_fix as service_parse_fix
 from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry, Snapshot
 
@@ -58,22 +58,8 @@ def parse_scenario_key(entry: ModelEntry, key: str) -> tuple[int, ...]:
 
 
 def parse_fix(entry: ModelEntry, items: Sequence[str]) -> dict[str, str]:
-    """``descriptor=variant`` items (empty ones ignored) as an intervention; 422 when one is unknown."""
-    fixed: dict[str, str] = {}
-    for item in items:
-        if not item.strip():
-            continue
-        desc, sep, var = (p.strip() for p in item.partition("="))
-        if not sep:
-            raise EngineError(f"fix needs descriptor=variant, got {item!r}")
-        if desc in fixed:
-            raise EngineError(f"descriptor {desc!r} is fixed twice")
-        if desc not in entry.descriptors:
-            raise EngineError(f"model {entry.id!r} has no descriptor {desc!r}")
-        if var not in {v.id for v in entry.descriptors[desc].variants}:
-            raise EngineError(f"descriptor {desc!r} has no variant {var!r}")
-        fixed[desc] = var
-    return fixed
+    """``descriptor=variant`` items as an intervention, by the rule the command line uses (422 when bad)."""
+    return service_parse_fix(entry.compiled, items)
 
 
 @dataclass(frozen=True)
