@@ -81,7 +81,8 @@ def distinguishing_label(
 ) -> str:
     """The variants that set a scenario apart from its family's most probable member."""
     diff = [names[(d, v)] for d, v in variants.items() if reference.get(d) != v]
-    return ", ".join(diff[:3]) + (" …" if len(diff) > 3 else "") if diff else "most probable variant set"
+    # Every difference is listed: two members of one family never share a label.
+    return ", ".join(diff) if diff else "most probable variant set"
 
 
 def family_members(
