@@ -37,7 +37,7 @@ def cli_json(*args: str) -> Any:
 
 def run_module(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scenarist", *args], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "scenarist", *args], capture_output=True, text=True, timeout=600, check=False
     )
 
 
