@@ -1,4 +1,4 @@
-# Scenarist: `make run` sets up and runs the main job; `make test` runs the whole suite.
+# Scenarist: `make run` sets up and runs the main job; `make serve` starts the web app; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 DSTAMP := $(VENV)/.installed-docs
 
-.PHONY: run test lint typecheck bench clean docs docs-update
+.PHONY: run serve test lint typecheck bench clean docs docs-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Installing also compiles the numba kernels into their on-disk cache, so the first command is fast.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[charts,frames]'
+	$(BIN)/pip install --quiet -e '.[charts,frames,web]'
 	$(BIN)/python -m scenarist.engines.warm
 	touch $@
 
@@ -25,6 +25,10 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 
 run: $(STAMP)
 	$(BIN)/scenarist run --out reports
+
+# The web app on http://127.0.0.1:8000 (read-only; set SCENARIST_TOKEN to allow changes).
+serve: $(STAMP)
+	$(BIN)/scenarist serve
 
 lint: $(TSTAMP)
 	$(BIN)/ruff check src tests bench

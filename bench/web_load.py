@@ -6,7 +6,7 @@ Starts ``scenarist serve`` (one uvicorn process) on a free loopback port over a 
 ledger with a token, waits until it answers and its caches are warm, then runs ``--clients``
 asynchronous HTTP clients (each its own connection, keep-alive) that read in turn the
 overview page and the JSON API (overview, probabilities, watch list, timeline) for
-``--duration`` seconds, while one writer adds evidence through ``POST /api/evidence`` every
+``--duration`` seconds, while one writer adds evidence through ``POST /api/models/{id}/evidence`` every
 ``--write-every`` seconds and retracts every fifth item it added. Any failed request or
 status other than the expected one is an error. At the end the served probabilities must
 count exactly the evidence the writer left active. Throughput and latency percentiles are
@@ -114,23 +114,25 @@ async def _writer(base: str, token: str, every: float, stop: float, tally: Tally
         while time.perf_counter() < stop:
             n += 1
             body = {
-                "model": MODEL,
                 "signpost": SIGNPOSTS[n % len(SIGNPOSTS)],
                 "observed": n % 3 != 0,
                 "date": (dt.date(2025, 5, 1) + dt.timedelta(days=n)).isoformat(),
                 "source": f"bench report {n}",
                 "reliability": 0.6,
+                "explicit": True,  # a report that the event did not happen, not merely that it is not yet seen
             }
             started = time.perf_counter()
             try:
-                r = await client.post("/api/evidence", json=body)
-                tally.record("write: add evidence", started, r.status_code == 201, f"status {r.status_code}")
+                r = await client.post(f"/api/models/{MODEL}/evidence", json=body)
+                tally.record(
+                    "write: add evidence", started, r.status_code == 201, f"status {r.status_code}: {r.text[:200]}"
+                )
                 if r.status_code == 201:
                     active.add(r.json()["evidence"]["id"])
                 if n % 5 == 0 and active:
                     victim = min(active)
                     started = time.perf_counter()
-                    r = await client.post(f"/api/evidence/{victim}/retract", json={"reason": "bench"})
+                    r = await client.post(f"/api/models/{MODEL}/evidence/{victim}/retract", json={"reason": "bench"})
                     tally.record("write: retract", started, r.status_code == 200, f"status {r.status_code}")
                     if r.status_code == 200:
                         active.discard(victim)
@@ -194,8 +196,10 @@ def main() -> None:
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             _wait_until_up(base, server)
+            load_before = os.getloadavg()[0]
             tally, active, elapsed = asyncio.run(_run(base, token, args.clients, args.duration, args.write_every))
-            served = httpx.get(f"{base}/api/models/{MODEL}/probabilities", timeout=30).json()["evidence_ids"]
+            served = httpx.get(f"{base}/api/models/{MODEL}/probabilities", timeout=30).json()["evidence"]["active"]
+            load = f"1-minute load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after it"
         finally:
             server.terminate()
             try:
@@ -211,7 +215,7 @@ def main() -> None:
         f"requests, {errors} errors; {writes} evidence added, {len(active)} left active, and the served "
         f"probabilities count {'exactly those' if consistent else 'DIFFERENT evidence: ' + str(len(served))}."
     )
-    print("\n".join([summary, "", *table]))
+    print("\n".join([summary, load, "", *table]))
     for message in tally.messages:
         print("error:", message)
     if not args.no_record:
@@ -225,6 +229,7 @@ def main() -> None:
             f"- command: `{cmd.strip()}`",
             f"- machine: {machine}; server and load generator on the same machine, over loopback",
             f"- versions: {versions}; one `scenarist serve` process (uvicorn), SQLite ledger",
+            f"- load on the machine from other work: {load}",
             f"- result: {summary}",
             "",
             *table,

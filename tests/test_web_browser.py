@@ -181,7 +181,7 @@ def test_a_form_without_a_login_is_refused(page: Page, server: Server) -> None:
 def test_scenario_page_shows_the_impact_diagram(page: Page, server: Server) -> None:
     pg = page
     pg.goto(f"{server.base}/models/{MODEL}")
-    pg.locator("table.tableau a").first.click()
+    pg.locator("#consistent-table a").first.click()  # the consistent scenarios, named by family
     assert pg.locator(".diagram svg path.pos").count() > 0
     assert pg.locator(".card.balance").count() == len(load_model(MODEL).descriptors)
 

@@ -60,6 +60,11 @@ __all__ = [
 ]
 
 
+class RunFormat(StrEnum):
+    table = "table"
+    md = "md"
+
+
 def _report_intervention(model: Model, compiled: CompiledModel, fixed: dict[str, str], tolerance: int) -> None:
     """Print which scenarios within the tolerance remain, vanish or appear under the intervention."""
     from scenarist.report.tables import scenario_rows
@@ -93,15 +98,49 @@ def run(
     db: Annotated[
         str | None, typer.Option("--db", envvar="SCENARIST_DB", help="Evidence ledger (default: used if it exists).")
     ] = None,
+    fmt: Annotated[
+        RunFormat, typer.Option("--format", help="table (terminal) or md (the front page as Markdown on stdout).")
+    ] = RunFormat.table,
 ) -> None:
     """The main job: consistent scenarios, families, probabilities, key assumptions, watch list, HTML report."""
+    if fmt is RunFormat.md:
+        with out.capture():  # the terminal tables give way to the Markdown document
+            inputs, path = _run(model_ref, tolerance, out_dir, fix, settings_of(draws=draws, seed=seed), now,
+                                current_state_args=(current, current_date), db=db)  # fmt: skip
+        sys.stdout.write(_markdown(inputs))
+        err.print(f"Report written to {path}", markup=False)
+        return
+    _, path = _run(model_ref, tolerance, out_dir, fix, settings_of(draws=draws, seed=seed), now,
+                   current_state_args=(current, current_date), db=db)  # fmt: skip
+    out.print(f"Report written to {path}")
+
+
+def _markdown(inputs: Any) -> str:
+    from scenarist.report.markdown import render_markdown
+
+    if inputs.brief is None:
+        raise InputError("--format md needs a model with families and no --fix (the front page is about the odds)")
+    return render_markdown(inputs.model, inputs.brief, scores=inputs.scores)
+
+
+def _run(
+    model_ref: str | None,
+    tolerance: int,
+    out_dir: Path,
+    fix: list[str] | None,
+    settings: service.AnalysisSettings,
+    now: bool,
+    *,
+    current_state_args: tuple[Any, Any],
+    db: str | None,
+) -> tuple[Any, Path]:
+    """Run the analysis, print the terminal tables, write the HTML report; (report inputs, report path)."""
     from scenarist.report.html import ReportInputs, write_report
     from scenarist.report.tables import named_counts_table, scenario_rows, tableau
     from scenarist.service.analysis import volume_weights
 
     loaded = load(model_ref)
     model, compiled = loaded.model, loaded.compiled
-    settings = settings_of(draws=draws, seed=seed)
     result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
     consistent = result.consistent()
     out.print(f"[bold]{_plain(model.title)}[/bold]  ({model.id}, revision {compiled.revision})")
@@ -129,11 +168,10 @@ def run(
         _report_intervention(model, compiled, dict(result.fixed), 0)
     extra: dict[str, Any] = {}
     if not result.fixed:
-        state = current_state(loaded, current, current_date)
+        state = current_state(loaded, *current_state_args)
         extra = _probability_sections(loaded, settings, db=db, now=now, current=state)
     inputs = ReportInputs(model, compiled, result, weights_result, **extra)
-    path = write_report(inputs, out_dir / f"{model.id}.html")
-    out.print(f"Report written to {path}")
+    return inputs, write_report(inputs, out_dir / f"{model.id}.html")
 
 
 def _scaled(progress: ProgressCallback | None) -> ProgressCallback | None:
@@ -178,6 +216,7 @@ def _probability_sections(
             err.print("ledger: none (no evidence used)", markup=False)
         result = compute_standing(loaded, ledger, settings, current=current)
         scores = service.resolved_questions(ledger, compiled.id) if ledger is not None else None
+        brief = service.brief_of(model, compiled, result, ledger) if compiled.named_ids else None
     with progress_bar(2 * int((compiled.matrix != 0).sum()), "key assumptions") as progress:
         sens = service.assumptions(loaded, settings, now=result if now else None, progress=_scaled(progress))
     out.print(probability_table(model, result))
@@ -194,6 +233,7 @@ def _probability_sections(
         "watch": result.watch,
         "sensitivity": sens,
         "scores": scores if scores is not None and scores.scores else None,
+        "brief": brief,
     }
 
 

@@ -18,8 +18,11 @@ from scenarist.engines.sensitivity import SensitivityResult
 from scenarist.engines.uncertainty import ProbabilityResult
 from scenarist.engines.weights import VolumeWeights
 from scenarist.model.compile import CompiledModel
+from scenarist.model.families import NONE_OF_THESE
 from scenarist.model.schema import Model
+from scenarist.report.brief import Brief, bottom_line, family_names
 from scenarist.report.charts import bar_chart, charts_available, impact_network, line_chart, reliability_chart
+from scenarist.report.figures import PALETTE, dated_lines, impact_diagram, landscape
 from scenarist.report.tables import StandingView, variant_names
 
 __all__ = ["ReportInputs", "render_html", "write_report"]
@@ -40,6 +43,7 @@ class ReportInputs:
     sensitivity: SensitivityResult | None = None
     scores: ScoreReport | None = None
     standing: StandingView | None = None
+    brief: Brief | None = None
 
 
 def _environment() -> Environment:
@@ -132,10 +136,56 @@ def _probability_context(inputs: ReportInputs, named_names: dict[str, str]) -> d
     }
 
 
+def _colours(model: Model) -> dict[str, str]:
+    families = [s.id for s in model.scenarios if s.kind == "family"]
+    names = family_names(model)
+    colours = {names[f]: PALETTE[min(k, len(PALETTE) - 2)] for k, f in enumerate(families)}
+    colours[names[NONE_OF_THESE]] = PALETTE[-1]
+    return colours
+
+
+def brief_context(model: Model, brief: Brief | None) -> dict[str, Any]:
+    """The front page and family sections: bottom line, figures per family, landscape, dated timeline."""
+    if brief is None:
+        return {"brief": None}
+    names = family_names(model)
+    variants = variant_names(model)
+    families = [s.id for s in model.scenarios if s.kind == "family"]
+    dates = [d for d, _ in brief.history]
+    colours = _colours(model)
+    diagrams, histories = {}, {}
+    for f in (*families, NONE_OF_THESE):
+        members = brief.members.get(f, ())
+        if members and members[0].holding:
+            diagrams[f] = _svg(impact_diagram(members[0].variants, members[0].holding, variants))
+        if len(dates) > 1:
+            series = {names[f]: [step.get(f, 0.0) for _, step in brief.history]}
+            histories[f] = _svg(dated_lines(series, dates, title="Probability as evidence arrived", colours=colours,
+                                            size=(6.0, 2.4)))  # fmt: skip
+    timeline = None
+    if len(dates) > 1:
+        series = {names[f]: [step.get(f, 0.0) for _, step in brief.history] for f in (*families, NONE_OF_THESE)}
+        timeline = dated_lines(series, dates, title="Family probabilities by date of evidence", colours=colours)
+    return {
+        "brief": brief,
+        "bottom_line": bottom_line(brief, model),
+        "family_name": names,
+        "family_ids": families,
+        "family_diagrams": diagrams,
+        "family_histories": histories,
+        "landscape_chart": _svg(landscape(brief.landscape, (*families, NONE_OF_THESE), names)),
+        "dated_timeline_chart": _svg(timeline),
+        "signpost_name": {s.id: s.name for s in model.signposts},
+        "ref_name": {f"{d}.{v}": name for (d, v), name in variants.items()},
+        "names": variants,
+    }
+
+
 def render_html(inputs: ReportInputs) -> str:
     """The report as one HTML document."""
     context = _context(inputs)
     context.update(_probability_context(inputs, context["named_names"]))
+    context.update(brief_context(inputs.model, inputs.brief))
     return _environment().get_template("report.html.j2").render(**context)
 
 

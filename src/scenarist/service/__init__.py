@@ -15,6 +15,7 @@ from scenarist.evidence import Evidence, EvidenceInput, Forecast, Ledger, Ledger
 from scenarist.evidence.backends import default_path
 from scenarist.evidence.inputs import EvidenceFields, parse_iso_date
 from scenarist.model.families import NONE_OF_THESE
+from scenarist.service.report_inputs import brief_of
 from scenarist.service.settings import DEFAULTS, SETTINGS, AnalysisSettings, Setting
 from scenarist.service.standing import Standing, combine, from_current_state, prior_of, standing_of
 from scenarist.service.tracking import (
@@ -66,6 +67,7 @@ __all__ = [
     "WatchItem",
     "add_question",
     "assumptions",
+    "brief_of",
     "check_evidence_input",
     "check_model",
     "combine",

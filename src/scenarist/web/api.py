@@ -7,13 +7,16 @@ need ``Authorization: Bearer <token>``. Every error has the body
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarist.service import EvidenceFields, event_probability, question_event, resolved_questions
 from scenarist.web.errors import ERROR_RESPONSES, ErrorOut
+from scenarist.web.front import refresh_view
 from scenarist.web.render import app_state
 from scenarist.web.security import WebError, bearer_token, same_token
 from scenarist.web.state import AppState, ModelEntry, Snapshot
@@ -81,6 +84,16 @@ class RetractIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500, description="Why the evidence is withdrawn.")
 
 
+def cached_json(snap: Snapshot, name: str, build: Callable[[], dict[str, Any]]) -> Response:
+    """A read's JSON, encoded once per state of the evidence (kept on the snapshot)."""
+    key = ("json", name)
+    body = snap.pages.get(key)
+    if body is None:
+        body = JSONResponse(build()).body
+        snap.pages[key] = body
+    return Response(body, media_type="application/json")
+
+
 def _named_now(entry: ModelEntry, snap: Snapshot) -> dict[str, float] | None:
     return dict(snap.posterior.named) if snap.posterior is not None else None
 
@@ -118,11 +131,15 @@ def list_models(request: Request) -> dict[str, Any]:
 
 
 @router.get("/models/{model_id}", summary="Overview: probabilities now, consistent scenarios, watch list")
-def overview(request: Request, model_id: str) -> dict[str, Any]:
+def overview(request: Request, model_id: str) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
-    probs = entry.probabilities()
     snap = snapshot_of(state, entry, need_posterior=False)
+    return cached_json(snap, "overview", lambda: _overview(entry, snap))
+
+
+def _overview(entry: ModelEntry, snap: Snapshot) -> dict[str, Any]:
+    probs = entry.probabilities()
     top = entry.assumptions().top(10)
     return {
         "ok": True,
@@ -164,34 +181,38 @@ def scenario(request: Request, model_id: str, key: str) -> dict[str, Any]:
 
 
 @router.get("/models/{model_id}/probabilities", summary="Probabilities before and after the evidence")
-def probabilities(request: Request, model_id: str) -> dict[str, Any]:
+def probabilities(request: Request, model_id: str) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
     snap = snapshot_of(state, entry)
     if snap.standing is None:
         raise WebError(422, snap.error or "the evidence cannot be combined with the model")
-    return {"ok": True, **snap.standing.to_dict()}
+    standing = snap.standing
+    return cached_json(snap, "probabilities", lambda: {"ok": True, **standing.to_dict()})
 
 
 @router.get("/models/{model_id}/timeline", summary="Named-scenario probabilities after each piece of evidence")
-def timeline(request: Request, model_id: str) -> dict[str, Any]:
+def timeline(request: Request, model_id: str) -> Response:
     state = app_state(request)
     snap = snapshot_of(state, entry_of(request, model_id))
-    doc = snap.timeline.to_dict() if snap.timeline is not None else {}
-    return {"ok": True, **doc}
+    return cached_json(snap, "timeline", lambda: {"ok": True, **(snap.timeline.to_dict() if snap.timeline else {})})
 
 
 @router.get("/models/{model_id}/watch", summary="Unobserved signposts by expected information gain")
-def watch(request: Request, model_id: str) -> dict[str, Any]:
+def watch(request: Request, model_id: str) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
     snap = snapshot_of(state, entry)
-    return {
-        "ok": True,
-        "model": entry.id,
-        "method": "expected-information-gain",
-        "watch_list": [{**w.to_dict(), "name": entry.signposts[w.signpost].name} for w in snap.watch],
-    }
+    return cached_json(
+        snap,
+        "watch",
+        lambda: {
+            "ok": True,
+            "model": entry.id,
+            "method": "expected-information-gain",
+            "watch_list": [{**w.to_dict(), "name": entry.signposts[w.signpost].name} for w in snap.watch],
+        },
+    )
 
 
 @router.get("/models/{model_id}/assumptions", summary="Key assumptions: judgments ranked by influence")
@@ -263,6 +284,7 @@ def post_evidence(request: Request, body: EvidenceIn) -> dict[str, Any]:
     state = app_state(request)
     entry = entry_of(request, body.model)
     row = add_evidence(state, entry, body)
+    refresh_view(state, entry, wait=False)
     snap = entry.snapshot(state.ledger)
     return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}
 
@@ -277,5 +299,6 @@ def post_retract(request: Request, evidence_id: EvidenceId, body: RetractIn | No
     state = app_state(request)
     row = retract_evidence(state, evidence_id, body.reason if body else None)
     entry = state.entries[row.model_id]
+    refresh_view(state, entry, wait=False)
     snap = entry.snapshot(state.ledger)
     return {"ok": True, "evidence": row.to_dict(), "named": _named_now(entry, snap), "error": snap.error}

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from scenarist import __version__
-from scenarist.web import api, news, pages
+from scenarist.web import api, api_writes, news, pages
 from scenarist.web.config import Settings
 from scenarist.web.errors import install_error_handlers
 from scenarist.web.security import BodyLimit, SecurityHeaders, SessionSigner, Throttle, ThrottleGuard
@@ -53,6 +53,8 @@ def build_app(
     app.state.scenarist = state
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(api_writes.router)
+    app.include_router(api_writes.docs_router)
     app.include_router(pages.router)
     app.include_router(news.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -13,10 +13,21 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from scenarist import service
-from scenarist.report.charts import bar_chart, charts_available, line_chart, reliability_chart
+from scenarist.report.charts import charts_available, reliability_chart
 from scenarist.service import event_probability, resolved_questions
 from scenarist.web.api import EvidenceId, entry_of
-from scenarist.web.render import app_state, current_session, page, set_session_cookie, signer
+from scenarist.web.api_writes import (
+    PredictionIn,
+    QuestionId,
+    QuestionIn,
+    ResolutionIn,
+    add_question,
+    form_input,
+    predict,
+    resolve,
+)
+from scenarist.web.front import refresh_view, scenario_name, view_of
+from scenarist.web.render import app_state, current_session, page, set_session_cookie, shared_page, signer
 from scenarist.web.security import Session, WebError, same_token
 from scenarist.web.state import ModelEntry, Snapshot, chart
 from scenarist.web.views import (
@@ -26,7 +37,6 @@ from scenarist.web.views import (
     retract_evidence,
     scenario_key,
     scenario_view,
-    timeline_window,
 )
 
 __all__ = ["form_access", "router"]
@@ -50,28 +60,6 @@ def _check_csrf(request: Request, session: Session | None, token: str) -> None:
         raise WebError(403, "the form's CSRF token is missing or not valid: reload the page and submit it again")
 
 
-def _probability_chart(entry: ModelEntry, snap: Snapshot) -> Any:
-    if snap.posterior is None:
-        return None
-    values = {entry.named_names[n]: 100 * p for n, p in snap.posterior.named.items()}
-    title = f"Named-scenario probability now (after {len(snap.active)} piece(s) of evidence)"
-    return snap.chart("now", lambda: bar_chart(values, title=title, xlabel="%"))
-
-
-def _timeline_chart(entry: ModelEntry, snap: Snapshot) -> Any:
-    if snap.timeline is None or len(snap.timeline.steps) < 2:
-        return None
-    first, last = timeline_window(snap)
-    steps = [snap.timeline.steps[0], *snap.timeline.steps[max(first, 1) : last]]
-    labels = ["before evidence" if s.observation is None else f"{s.date} {s.observation.signpost}"[:40] for s in steps]
-    series = {
-        entry.named_names[n]: [100 * s.named.get(n, 0.0) for s in steps]
-        for n in (*entry.compiled.named_ids, "none_of_these")
-    }
-    title = "Named-scenario probabilities as evidence arrives"
-    return snap.chart("timeline", lambda: line_chart(series, labels, title=title, ylabel="%"))
-
-
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def index(request: Request) -> Response:
     return page(request, "index.html", {})
@@ -86,20 +74,31 @@ def overview(
 ) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
-    probs = entry.probabilities()
     snap = entry.snapshot(state.ledger)
-    attractors: list[tuple[str, float, tuple[str, ...], dict[str, str]]] = []
+    view, stale = view_of(state, entry, snap)
+    if added is not None or retracted is not None:  # a writer's own page, with its flash message
+        return page(request, "overview.html", _overview(entry, snap, view, stale, added, retracted))
+    key = ("overview", view["view_number"], stale)
+    return shared_page(
+        request, snap.pages, key, "overview.html", lambda: _overview(entry, snap, view, stale, None, None)
+    )
+
+
+def _overview(
+    entry: ModelEntry, snap: Snapshot, view: dict[str, Any], stale: bool, added: int | None, retracted: int | None
+) -> dict[str, Any]:
+    probs = entry.probabilities()
+    attractors: list[tuple[str, float, str]] = []
     if snap.posterior is not None:
         dist = snap.posterior.distribution
         order = dist.probabilities.argsort()[::-1][:10]
         for i in order.tolist():
             row = [int(v) for v in dist.indices[i]]
-            attractors.append(
-                (scenario_key(row), float(dist.probabilities[i]), entry.compiled.named_of(row),
-                 entry.compiled.variants_of(row))
-            )  # fmt: skip
+            attractors.append((scenario_key(row), float(dist.probabilities[i]), scenario_name(entry, row)))
     consistent = entry.scenarios.consistent()
-    context = {
+    return {
+        **view,
+        "view_stale": stale,
         "entry": entry,
         "model": entry.model,
         "probs": probs,
@@ -107,12 +106,11 @@ def overview(
         "families": [s for s in entry.model.scenarios if s.kind == "family"],
         "snap": snap,
         "now": dict(snap.posterior.named) if snap.posterior is not None else {},
-        "probability_chart": _probability_chart(entry, snap),
-        "timeline_chart": _timeline_chart(entry, snap),
         "timeline_steps": snap.timeline.steps[-12:] if snap.timeline is not None else (),
         "consistent": consistent[:40],
         "consistent_total": len(consistent),
         "scenario_key": scenario_key,
+        "scenario_name": lambda indices: scenario_name(entry, indices),
         "attractors": attractors,
         "watch": snap.watch[:10],
         "assumptions": entry.assumptions().top(10),
@@ -120,7 +118,6 @@ def overview(
         "retracted": retracted,
         "charts_available": charts_available(),
     }
-    return page(request, "overview.html", context)
 
 
 @router.api_route("/models/{model_id}/scenarios/{key}", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -129,7 +126,8 @@ def scenario(request: Request, model_id: str, key: str) -> Response:
     entry = entry_of(request, model_id)
     indices = parse_scenario_key(entry, key)
     view = scenario_view(entry, entry.snapshot(state.ledger), indices)
-    return page(request, "scenario.html", {"entry": entry, "model": entry.model, "view": view})
+    context = {"entry": entry, "model": entry.model, "view": view, "name": scenario_name(entry, indices)}
+    return page(request, "scenario.html", context)
 
 
 @router.api_route("/models/{model_id}/model", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -187,6 +185,7 @@ def evidence_add(
         }
     )  # fmt: skip
     row = add_evidence(state, entry, fields)
+    refresh_view(state, entry, wait=True)  # the person who wrote sees the charts of their change
     return RedirectResponse(f"/models/{entry.id}?added={row.id}", status_code=303)
 
 
@@ -203,6 +202,7 @@ def evidence_retract(
     state = app_state(request)
     entry = entry_of(request, model_id)
     retract_evidence(state, evidence_id, reason.strip() or None, entry)
+    refresh_view(state, entry, wait=True)
     return RedirectResponse(f"/models/{entry.id}?retracted={evidence_id}", status_code=303)
 
 
@@ -234,8 +234,67 @@ def forecasts_page(request: Request, model_id: str) -> Response:
         "untracked": untracked,
         "report": report,
         "reliability_chart": reliability,
+        "today": dt.date.today().isoformat(),
     }
     return page(request, "forecasts.html", context)
+
+
+def _form_write(request: Request, session: Session | None, csrf: str, model_id: str) -> ModelEntry:
+    _check_csrf(request, session, csrf)
+    return entry_of(request, model_id)
+
+
+@router.post("/models/{model_id}/forecasts")
+def question_add(
+    request: Request,
+    model_id: str,
+    session: Annotated[Session | None, Depends(form_access)],
+    question_id: Annotated[str, Form(max_length=64)],
+    text: Annotated[str, Form(max_length=500)] = "",
+    criteria: Annotated[str, Form(max_length=2000)] = "",
+    close_date: Annotated[str, Form(max_length=32)] = "",
+    probability: Annotated[str, Form(max_length=32)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    entry = _form_write(request, session, csrf, model_id)
+    values = {"id": question_id, "text": text, "criteria": criteria, "close_date": close_date,
+              "probability": probability}  # fmt: skip
+    add_question(app_state(request), entry, form_input(QuestionIn, values))
+    return RedirectResponse(f"/models/{entry.id}/forecasts#q-{question_id}", status_code=303)
+
+
+@router.post("/models/{model_id}/forecasts/{question_id}/predict")
+def question_predict(
+    request: Request,
+    model_id: str,
+    question_id: QuestionId,
+    session: Annotated[Session | None, Depends(form_access)],
+    probability: Annotated[str, Form(max_length=32)],
+    date: Annotated[str, Form(max_length=32)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    entry = _form_write(request, session, csrf, model_id)
+    predict(
+        app_state(request), entry, question_id, form_input(PredictionIn, {"probability": probability, "date": date})
+    )
+    return RedirectResponse(f"/models/{entry.id}/forecasts#q-{question_id}", status_code=303)
+
+
+@router.post("/models/{model_id}/forecasts/{question_id}/resolve")
+def question_resolve(
+    request: Request,
+    model_id: str,
+    question_id: QuestionId,
+    session: Annotated[Session | None, Depends(form_access)],
+    outcome: Annotated[str, Form(max_length=16)],
+    date: Annotated[str, Form(max_length=32)],
+    source: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    entry = _form_write(request, session, csrf, model_id)
+    values = {"outcome": outcome, "date": date, "source": source}
+    resolve(app_state(request), entry, question_id, form_input(ResolutionIn, values))
+    return RedirectResponse(f"/models/{entry.id}/forecasts#scores", status_code=303)
 
 
 def _local(target: str) -> str:

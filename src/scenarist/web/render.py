@@ -6,18 +6,21 @@ cookie and gives the template that session's CSRF token for its forms.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from scenarist import __version__
 from scenarist.web.security import SESSION_COOKIE, Session, SessionSigner
 from scenarist.web.state import AppState
 
-__all__ = ["ENV", "app_state", "current_session", "page", "pct", "safe_url", "set_session_cookie", "signer"]
+__all__ = [
+    "ENV", "app_state", "current_session", "page", "pct", "safe_url", "set_session_cookie", "shared_page", "signer",
+]  # fmt: skip
 
 
 def safe_url(value: object) -> str | None:
@@ -39,7 +42,8 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 ENV = Environment(
-    loader=PackageLoader("scenarist.web", "templates"),
+    # The report's templates too: the overview includes the report's front page.
+    loader=ChoiceLoader([PackageLoader("scenarist.web", "templates"), PackageLoader("scenarist.report", "templates")]),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -74,6 +78,34 @@ def set_session_cookie(request: Request, response: Response, session: Session) -
         samesite="strict",
         secure=request.url.scheme == "https",
     )
+
+
+def shared_page(
+    request: Request,
+    store: dict[Any, Any],
+    key: tuple[object, ...],
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HTMLResponse:
+    """A page whose HTML is the same for every visitor who cannot write: rendered once per ``key`` into ``store``.
+
+    Visitors who can write (logged in, or anonymous writes allowed) see forms carrying their own CSRF
+    token, so their page is rendered for them.
+    """
+    state = app_state(request)
+    session = current_session(request)
+    if state.write_policy == "anonymous" or (session is not None and session.authenticated):
+        return page(request, template, context())
+    cache_key = ("html", template, state.write_policy, session is not None and session.authenticated, *key)
+    body = store.get(cache_key)
+    if body is None:
+        body = page(request, template, context()).body
+        store[cache_key] = body
+    response = HTMLResponse(body)
+    if session is None:
+        set_session_cookie(request, response, Session.new())
+    response.headers["cache-control"] = "no-store"
+    return response
 
 
 def page(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:

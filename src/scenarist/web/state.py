@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from markupsafe import Markup
@@ -41,6 +42,8 @@ from scenarist.service.analysis import ScenarioSet, SensitivityResult, find_scen
 from scenarist.web.config import Settings
 
 __all__ = [
+    "CHART_LOCK",
+    "markup",
     "AppState",
     "EvidenceKey",
     "ModelEntry",
@@ -53,10 +56,15 @@ log = logging.getLogger("scenarist.web")
 EvidenceKey = tuple[tuple[int, bool], ...]
 """The state of a model's evidence: (id, retracted) of every row."""
 
-_CHART_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe
+CHART_LOCK = threading.Lock()  # matplotlib's pyplot is not thread-safe
 _CHART_CACHE: OrderedDict[tuple[object, ...], Markup | None] = OrderedDict()
 _CHART_CACHE_SIZE = 64
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def markup(svg: str | None) -> Markup | None:
+    """Our own matplotlib SVG as markup, without its comments (see :func:`chart`)."""
+    return _markup(svg)
 
 
 def _markup(svg: str | None) -> Markup | None:
@@ -69,7 +77,7 @@ def chart(key: tuple[object, ...], draw: Callable[[], str | None]) -> Markup | N
 
     matplotlib escapes the text it writes; comments (which repeat every label) are dropped too.
     """
-    with _CHART_LOCK:
+    with CHART_LOCK:
         if key in _CHART_CACHE:
             _CHART_CACHE.move_to_end(key)
             return _CHART_CACHE[key]
@@ -90,6 +98,8 @@ class Snapshot:
     standing: Standing | None
     error: str | None = None
     charts: dict[str, Markup | None] = field(default_factory=dict, compare=False)
+    pages: dict[Any, Any] = field(default_factory=dict, compare=False)
+    """Rendered-page inputs of this snapshot (e.g. the front page), computed once."""
 
     @property
     def posterior(self) -> Posterior | None:
@@ -109,7 +119,7 @@ class Snapshot:
 
     def chart(self, name: str, draw: Callable[[], str | None]) -> Markup | None:
         """A chart of this snapshot, drawn once (one drawing at a time across the process)."""
-        with _CHART_LOCK:
+        with CHART_LOCK:
             if name not in self.charts:
                 self.charts[name] = _markup(draw())
             return self.charts[name]
@@ -142,6 +152,7 @@ class ModelEntry:
         self._from_today: ProbabilityResult | None = None
         self._assumptions: SensitivityResult | None = None
         self._snapshot: Snapshot | None = None
+        self.name_references: dict[str, dict[str, str]] | None = None
 
     @property
     def id(self) -> str:
@@ -248,6 +259,9 @@ class AppState:
         self.secret = secrets.token_bytes(32)
         self.ledger = open_ledger(db)
         self.write_lock = threading.Lock()
+        self.extensions: dict[tuple[str, str], object] = {}
+        """Per-model helpers of the web layer (e.g. the overview's builder threads), by (kind, model id)."""
+        self.on_close: list[Callable[[], None]] = []
 
     @property
     def write_policy(self) -> str:
@@ -275,4 +289,6 @@ class AppState:
             log.warning("warming the caches failed: %s", exc)
 
     def close(self) -> None:
+        for stop in self.on_close:
+            stop()
         self.ledger.close()

@@ -253,7 +253,9 @@ def add_evidence(state: AppState, entry: ModelEntry, fields: EvidenceFields) -> 
     """Check a report against the model, store it, and refresh the model's standing forecasts."""
     prior = entry.probabilities() if state.settings.analysis == DEFAULTS else None
     with state.write_lock:
-        return service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
+        row = service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
+    entry.snapshot(state.ledger)  # the writer computes the new standing, not the next reader
+    return row
 
 
 def find_evidence(state: AppState, evidence_id: int, entry: ModelEntry | None = None) -> tuple[ModelEntry, Evidence]:
@@ -272,4 +274,6 @@ def retract_evidence(
     owner, _ = find_evidence(state, evidence_id, entry)
     prior = owner.probabilities() if state.settings.analysis == DEFAULTS else None
     with state.write_lock:
-        return service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
+        row = service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
+    owner.snapshot(state.ledger)
+    return row
