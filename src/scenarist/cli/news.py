@@ -232,9 +232,7 @@ def news_reject(
     db: DbOpt = None,
 ) -> None:
     """Reject a proposal; the decision is kept and the item is not proposed again."""
-    with service.open_ledger(db) as ledger:
-        done = news.decide(ledger, proposal_id, "rejected", note)
-    out.print(f"proposal #{done.id} rejected", markup=False)
+    _decide(proposal_id, "rejected", note, db)
 
 
 @news_app.command("defer")
@@ -245,6 +243,10 @@ def news_defer(
     db: DbOpt = None,
 ) -> None:
     """Set a proposal aside (listed with --deferred; it can still be accepted or rejected later)."""
+    _decide(proposal_id, "deferred", note, db)
+
+
+def _decide(proposal_id: int, status: str, note: str | None, db: str | None) -> None:
     with service.open_ledger(db) as ledger:
-        done = news.decide(ledger, proposal_id, "deferred", note)
-    out.print(f"proposal #{done.id} deferred", markup=False)
+        done = news.decide(ledger, proposal_id, status, note)
+    out.print(f"proposal #{done.id} {status}", markup=False)

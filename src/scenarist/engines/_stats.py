@@ -12,8 +12,11 @@ Z_90 = 1.6448536269514722
 """z for two-sided 90 % intervals."""
 
 
-def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
-    """The Wilson score interval for a binomial proportion (95 % by default); (0, 1) without trials."""
+def wilson_interval(successes: float, trials: float, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval for a binomial proportion (95 % by default); (0, 1) without trials.
+
+    Counts may be fractional (an effective number of draws of a reweighted sample).
+    """
     if trials <= 0:
         return (0.0, 1.0)
     p = successes / trials

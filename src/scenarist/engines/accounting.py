@@ -15,7 +15,6 @@ the judgments' uncertainty (that is what the draws sample).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from scenarist.engines._distribution import Distribution
+from scenarist.engines._stats import Z_90, wilson_interval
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 from scenarist.model.families import NONE_OF_THESE
@@ -35,7 +35,7 @@ __all__ = ["Accounting", "Share", "account", "effective_draws"]
 
 FloatArray = npt.NDArray[np.float64]
 
-INTERVAL_Z = 1.6448536269514722
+INTERVAL_Z = Z_90
 """z for two-sided 90 % intervals."""
 
 
@@ -105,17 +105,9 @@ def effective_draws(counts: FloatArray, probabilities: FloatArray) -> float:
 
 
 def _share(share_id: str, probability: float, n_eff: float) -> Share:
-    """Wilson's score interval for a proportion observed on an effective (fractional) number of draws."""
+    """The share with Wilson's interval on an effective (possibly fractional) number of draws."""
     p = min(1.0, max(0.0, probability))
-    if n_eff <= 0:
-        return Share(share_id, p, (0.0, 1.0))
-    z2 = INTERVAL_Z * INTERVAL_Z
-    denominator = 1 + z2 / n_eff
-    centre = (p + z2 / (2 * n_eff)) / denominator
-    half = INTERVAL_Z * math.sqrt(p * (1 - p) / n_eff + z2 / (4 * n_eff * n_eff)) / denominator
-    low = 0.0 if p <= 0 else max(0.0, centre - half)
-    high = 1.0 if p >= 1 else min(1.0, centre + half)
-    return Share(share_id, p, (low, high))
+    return Share(share_id, p, wilson_interval(p * n_eff, n_eff, INTERVAL_Z))
 
 
 def account(model: CompiledModel, dist: Distribution, *, counts: FloatArray | None = None) -> Accounting:

@@ -199,11 +199,6 @@ def read_evidence_csv(path: Path, model: Model) -> list[EvidenceInput]:
     return rows
 
 
-def own_question_signposts(model: Model) -> dict[str, str]:
-    """question id -> the signpost that observes its own event."""
-    return {q.id: q.signpost for q in model.forecasts if q.signpost is not None}
-
-
 def unknown_question(question_id: str, model: Model) -> NotFoundError:
     defined = ", ".join(q.id for q in model.forecasts) or "none"
     return NotFoundError(f"{question_id!r} is not a question of model {model.id!r} (model questions: {defined})")

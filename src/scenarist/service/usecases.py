@@ -9,7 +9,6 @@ Monte Carlo noise of a client's own draw count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from scenarist.engines.cib import Progress
 from scenarist.engines.executors import Executor
 from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
 from scenarist.engines.uncertainty import ProbabilityResult
-from scenarist.errors import InputError
 from scenarist.evidence import Evidence, Ledger
 from scenarist.evidence.inputs import EvidenceFields, fields_error
 from scenarist.model import CompiledModel, Model, compile_model, load_model
@@ -27,7 +25,7 @@ from scenarist.model.checks import ModelWarning
 from scenarist.model.schema import CurrentState
 from scenarist.model.validate import model_warnings
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
-from scenarist.service.standing import Standing, combine, from_current_state, prior_of, standing_of
+from scenarist.service.standing import Standing, from_current_state, prior_of, standing_of
 from scenarist.service.tracking import (
     check_evidence_input,
     question_event,
@@ -238,14 +236,3 @@ def add_question(
     if probability is not None:
         ledger.record_forecast(question_id, probability, today or dt.date.today())
     refresh(loaded, ledger)
-
-
-def observations_used(loaded: Loaded, evidence: Sequence[Evidence]) -> int:
-    """How many observations the standing uses after combining repeated reports."""
-    used, _ = combine(evidence, (s.id for s in loaded.compiled.signposts))
-    return len(used)
-
-
-def require_model(loaded: Loaded, model_id: str) -> None:
-    if loaded.id != model_id:
-        raise InputError(f"model: evidence is for model {model_id!r}, not {loaded.id!r}")
