@@ -11,6 +11,7 @@ that the command line and the web app map the same way::
     ├── NotFoundError         an id that does not exist        CLI exit 2, HTTP 404
     ├── ConflictError         clashes with what is stored      CLI exit 1, HTTP 409
     ├── UnavailableError      a database or service failed     CLI exit 1, HTTP 503
+    │   └── ReadOnlyError     (writes to a read-only ledger; the message says so)
     └── MissingExtraError     an optional package is missing   CLI exit 1, HTTP 503
 
 The ledger's errors (``scenarist.evidence.LedgerError``) derive from one of these kinds as well.
@@ -29,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "UnavailableError",
+    "ReadOnlyError",
     "ModelError",
     "ModelErrors",
     "Location",
@@ -57,6 +59,10 @@ class ConflictError(ScenaristError):
 
 class UnavailableError(ScenaristError):
     """A database or another service needed for the request failed."""
+
+
+class ReadOnlyError(UnavailableError):
+    """A write to a store that can only be read (a read-only ledger); reading it still works."""
 
 
 @dataclass(frozen=True)

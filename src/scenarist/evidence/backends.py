@@ -12,6 +12,7 @@ import re
 import sqlite3
 import time
 from abc import ABC, abstractmethod
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,6 +35,7 @@ __all__ = [
     "backend_for",
     "default_path",
     "mask_url",
+    "read_only_reason",
 ]
 
 DB_ENV_VAR: Final = "SCENARIST_DB"
@@ -65,6 +67,16 @@ class Backend(ABC):
     def create_engine(self) -> sa.Engine:
         """A new engine; the caller disposes of it."""
 
+    @property
+    def location(self) -> str:
+        """Where the database is, for messages: the file of a SQLite ledger, else the masked URL."""
+        return self.display_url
+
+    @property
+    def read_only(self) -> str | None:
+        """Why this database can only be read (a short reason), or None when it can be written."""
+        return None
+
     def lock_for_migration(self, conn: sa.Connection) -> None:  # noqa: B027 - optional hook
         """Hold, until the transaction ends, a lock that keeps two processes from migrating at once."""
 
@@ -83,12 +95,23 @@ class SQLiteBackend(Backend):
     may write begins with ``BEGIN IMMEDIATE``, so concurrent writers queue instead of failing.
     """
 
-    def __init__(self, path: str | None) -> None:
+    def __init__(self, path: str | None, *, read_only: bool = False) -> None:
         self.path = path
+        self._read_only: str | None = None
+        if path is not None:
+            self._read_only = "it was opened with mode=ro" if read_only else read_only_reason(path)
 
     @property
     def display_url(self) -> str:
         return f"sqlite:///{self.path}" if self.path else "sqlite://"
+
+    @property
+    def location(self) -> str:
+        return self.path or "sqlite://"
+
+    @property
+    def read_only(self) -> str | None:
+        return self._read_only
 
     @property
     def driver_errors(self) -> tuple[type[Exception], ...]:
@@ -99,6 +122,8 @@ class SQLiteBackend(Backend):
         connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
         if self.path is None:
             engine = sa.create_engine(url, connect_args=connect_args, poolclass=StaticPool)
+        elif self._read_only is not None:
+            engine = sa.create_engine("sqlite+pysqlite://", creator=partial(_connect_read_only, self.path))
         else:
             engine = sa.create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", self._on_connect)
@@ -112,7 +137,7 @@ class SQLiteBackend(Backend):
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            if self.path is not None:
+            if self.path is not None and self._read_only is None:
                 _ensure_wal(cursor)
         finally:
             cursor.close()
@@ -121,6 +146,44 @@ class SQLiteBackend(Backend):
         result = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
         dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
         return result == ["ok"] and dangling is None
+
+
+_EFFECTIVE: Final = os.access in os.supports_effective_ids
+"""Permission checks use the effective user (what opening the file will use) where the system allows."""
+
+
+def read_only_reason(path: str) -> str | None:
+    """Why the SQLite file at ``path`` can only be read, or None when it (or its folder) can be written.
+
+    A read-only file system (``ST_RDONLY``), a file without write permission, or a folder in
+    which SQLite cannot create its journal files. (The superuser passes the permission checks.)
+    """
+    file = Path(path)
+    folder = file.parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        return None  # a missing folder: opening reports it
+    if file.exists() and not os.access(file, os.W_OK, effective_ids=_EFFECTIVE):
+        return "the file is not writable"
+    if file.exists() and not os.access(folder, os.W_OK, effective_ids=_EFFECTIVE):
+        return f"its folder {folder} is not writable"
+    return None
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``); ``immutable`` when SQLite could not create its WAL index."""
+    file = Path(path)
+    if not file.is_file():
+        raise sqlite3.OperationalError(f"no ledger file {path} (a read-only ledger must exist already)")
+    wal = Path(f"{path}-wal")
+    folder_writable = not (os.statvfs(file.parent).f_flag & os.ST_RDONLY) and os.access(
+        file.parent, os.W_OK, effective_ids=_EFFECTIVE
+    )
+    immutable = not folder_writable and not (wal.exists() and wal.stat().st_size > 0)
+    uri = f"{file.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
 
 
 def _ensure_wal(cursor: sqlite3.Cursor) -> None:
@@ -204,6 +267,11 @@ def default_path(*, create: bool = True) -> Path:
     return folder / "ledger.sqlite"
 
 
+def shown_url(url: URL) -> str:
+    """A URL as text with its password masked."""
+    return url.render_as_string(hide_password=True)
+
+
 def backend_for(location: str | os.PathLike[str] | None) -> Backend:
     """The backend for a path or URL; None means ``$SCENARIST_DB``, else :func:`default_path`.
 
@@ -227,8 +295,14 @@ def backend_for(location: str | os.PathLike[str] | None) -> Backend:
     backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
         database = url.database
-        return SQLiteBackend(None if not database or database == ":memory:" else database)
+        mode = url.query.get("mode")
+        if mode not in (None, "ro", "rw", "rwc"):
+            raise LedgerInputError(f"unsupported SQLite mode {mode!r} in {shown_url(url)!r}: use mode=ro or none")
+        if not database or database == ":memory:":
+            return SQLiteBackend(None)
+        return SQLiteBackend(database, read_only=mode == "ro")
     if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
         return PostgresBackend(url.set(drivername="postgresql+psycopg"))
-    shown = url.render_as_string(hide_password=True)
-    raise LedgerInputError(f"unsupported ledger database {shown!r}: use a SQLite path or a postgresql+psycopg:// URL")
+    raise LedgerInputError(
+        f"unsupported ledger database {shown_url(url)!r}: use a SQLite path or a postgresql+psycopg:// URL"
+    )

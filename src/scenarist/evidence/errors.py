@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from scenarist.errors import ConflictError, InputError, NotFoundError, ScenaristError, UnavailableError
+from scenarist.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    ReadOnlyError,
+    ScenaristError,
+    UnavailableError,
+)
 
-__all__ = ["LedgerConflict", "LedgerError", "LedgerInputError", "LedgerNotFound", "LedgerUnavailable"]
+__all__ = ["LedgerConflict", "LedgerError", "LedgerInputError", "LedgerNotFound", "LedgerReadOnly", "LedgerUnavailable"]
 
 
 class LedgerError(ScenaristError):
@@ -30,3 +37,7 @@ class LedgerConflict(LedgerError, ConflictError):
 
 class LedgerUnavailable(LedgerError, UnavailableError):
     """The database failed or is closed."""
+
+
+class LedgerReadOnly(LedgerUnavailable, ReadOnlyError):
+    """A write to a ledger that can only be read (read-only file, folder or file system, or ``mode=ro``)."""

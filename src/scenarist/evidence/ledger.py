@@ -19,7 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from scenarist.evidence.backends import READ_ONLY, Backend, backend_for, mask_url
-from scenarist.evidence.errors import LedgerConflict, LedgerError, LedgerInputError, LedgerNotFound, LedgerUnavailable
+from scenarist.evidence.errors import (
+    LedgerConflict,
+    LedgerError,
+    LedgerInputError,
+    LedgerNotFound,
+    LedgerReadOnly,
+    LedgerUnavailable,
+)
 from scenarist.evidence.migrate import current_revision, head_revision, upgrade_to_head
 from scenarist.evidence.records import (
     EventKind,
@@ -131,12 +138,27 @@ class Ledger:
         self._backend = backend
         self._engine: sa.Engine | None = backend.create_engine()
         try:
-            with self._write("opening the ledger") as conn:
-                backend.lock_for_migration(conn)
-                upgrade_to_head(conn)
+            if backend.read_only is not None:
+                self._check_schema_read_only()
+            else:
+                with self._write("opening the ledger") as conn:
+                    backend.lock_for_migration(conn)
+                    upgrade_to_head(conn)
         except BaseException:
             self.close()
             raise
+
+    def _check_schema_read_only(self) -> None:
+        """A read-only ledger cannot be migrated: its schema must be the one this version writes."""
+        with self._read("opening the ledger") as conn:
+            current = current_revision(conn)
+        head = head_revision()
+        if current != head:
+            found = "no ledger schema" if current is None else f"schema revision {current!r}"
+            raise LedgerUnavailable(
+                f"the ledger at {self._backend.location} is read-only ({self._backend.read_only}) and has "
+                f"{found}, not {head!r}: open it once where it can be written to bring it up to date"
+            )
 
     # ------------------------------------------------------------ lifecycle
 
@@ -144,6 +166,18 @@ class Ledger:
     def url(self) -> str:
         """Where the ledger lives, with any password masked."""
         return self._backend.display_url
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the ledger can only be read; every write then raises :class:`LedgerReadOnly`."""
+        return self._backend.read_only is not None
+
+    @property
+    def read_only_message(self) -> str:
+        """What a write to a read-only ledger answers (names the file and why it is read-only)."""
+        return (
+            f"the ledger at {self._backend.location} is read-only: writes are unavailable ({self._backend.read_only})"
+        )
 
     @property
     def closed(self) -> bool:
@@ -192,6 +226,8 @@ class Ledger:
     def _write(self, action: str) -> Iterator[sa.Connection]:
         """One write transaction; it commits when the block ends and rolls back on any exception."""
         engine = self._live_engine()
+        if self.read_only:
+            raise LedgerReadOnly(self.read_only_message)
         with self._translated(action), engine.begin() as conn:
             yield conn
 

@@ -59,6 +59,8 @@ def snapshot_of(state: AppState, entry: ModelEntry, *, need_posterior: bool = Tr
 def write_access(request: Request) -> None:
     """Dependency of every API write: the server's token as a Bearer token (401 missing, 403 wrong)."""
     state = app_state(request)
+    if state.ledger.read_only:
+        raise WebError(503, state.ledger.read_only_message)
     if state.token is None:
         if state.allow_anonymous_writes:
             return

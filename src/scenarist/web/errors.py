@@ -17,7 +17,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from scenarist.errors import ConflictError, InputError, NotFoundError, ScenaristError, UnavailableError
+from scenarist.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    ReadOnlyError,
+    ScenaristError,
+    UnavailableError,
+)
 from scenarist.web.render import page
 from scenarist.web.security import WebError, is_api
 
@@ -106,6 +113,8 @@ def install_error_handlers(app: FastAPI) -> None:
         for kind, status in ((InputError, 422), (NotFoundError, 404), (ConflictError, 409)):
             if isinstance(exc, kind):
                 return error_response(request, status, str(exc))
+        if isinstance(exc, ReadOnlyError):
+            return error_response(request, 503, str(exc))
         if isinstance(exc, UnavailableError):
             log.error("service failure on %s: %s", request.url.path, exc)
             return error_response(request, 503, "a service the request needs failed; see the server log, then retry")

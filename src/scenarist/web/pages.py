@@ -45,9 +45,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def form_access(request: Request) -> Session | None:
-    """Dependency of every form that writes: writes enabled (403), logged in when a token is set (401)."""
+    """Dependency of every form that writes: a writable ledger (503), writes enabled (403), logged in
+    when a token is set (401)."""
     state = app_state(request)
     session = current_session(request)
+    if state.ledger.read_only:
+        raise WebError(503, state.ledger.read_only_message)
     if state.write_policy == "disabled":
         raise WebError(403, "writes are disabled: the server was started without SCENARIST_TOKEN")
     if state.write_policy == "token" and (session is None or not session.authenticated):

@@ -120,6 +120,7 @@ def page(request: Request, template: str, context: dict[str, Any], *, status: in
         "csrf": signer(request).csrf_token(session),
         "logged_in": session.authenticated,
         "write_policy": state.write_policy,
+        "read_only_message": state.ledger.read_only_message if state.ledger.read_only else "",
         "can_write": state.write_policy == "anonymous" or (state.write_policy == "token" and session.authenticated),
         "models": list(state.entries.values()),
     }

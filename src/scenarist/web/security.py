@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import hmac
 import json
 import secrets
@@ -111,23 +112,57 @@ class Session:
 
 
 class _Revocations:
-    """Revoked session ids per signing key, each kept until its session would have expired."""
+    """Revoked session ids per signing key, each kept until its session would have expired.
 
-    def __init__(self) -> None:
+    Memory is bounded: expired entries are dropped on every revocation (a heap ordered by
+    expiry, so each costs O(log n)), and at most ``max_entries`` are kept. When the list is
+    full, the entry closest to expiry (the oldest session) is dropped and every session of
+    that key issued at or before it is refused from then on (a floor on the issue time), so
+    dropping an entry never brings a revoked session back: at worst an older session has to
+    log in again.
+    """
+
+    def __init__(self, max_entries: int = 100_000) -> None:
+        self.max_entries = max_entries
         self._lock = threading.Lock()
-        self._ids: dict[bytes, dict[str, float]] = {}
+        self._heap: list[tuple[float, int, bytes, str]] = []  # (expires, issued, key, session id)
+        self._ids: dict[bytes, set[str]] = {}
+        self._floor: dict[bytes, tuple[int, float]] = {}  # key: (issued at or before: refused, until when)
 
-    def add(self, secret: bytes, sid: str, until: float) -> None:
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._heap)
+
+    def _drop(self, secret: bytes, sid: str) -> None:
+        ids = self._ids[secret]
+        ids.discard(sid)
+        if not ids:
+            del self._ids[secret]
+
+    def add(self, secret: bytes, sid: str, issued: int, until: float) -> None:
         with self._lock:
             now = time.time()
-            ids = self._ids.setdefault(secret, {})
-            for old in [k for k, t in ids.items() if t < now]:
-                del ids[old]
-            ids[sid] = until
+            while self._heap and self._heap[0][0] < now:
+                _, _, key, old = heapq.heappop(self._heap)
+                self._drop(key, old)
+            for key in [k for k, (_, expires) in self._floor.items() if expires < now]:
+                del self._floor[key]
+            if sid in self._ids.get(secret, ()):
+                return
+            heapq.heappush(self._heap, (until, issued, secret, sid))
+            self._ids.setdefault(secret, set()).add(sid)
+            while len(self._heap) > self.max_entries:
+                expires, issued_old, key, old = heapq.heappop(self._heap)
+                self._drop(key, old)
+                floor, floor_expires = self._floor.get(key, (-1, 0.0))
+                self._floor[key] = (max(floor, issued_old), max(floor_expires, expires))
 
-    def contains(self, secret: bytes, sid: str) -> bool:
+    def contains(self, secret: bytes, sid: str, issued: int) -> bool:
         with self._lock:
-            return sid in self._ids.get(secret, {})
+            floor = self._floor.get(secret)
+            if floor is not None and issued <= floor[0]:
+                return True
+            return sid in self._ids.get(secret, ())
 
 
 _REVOKED = _Revocations()
@@ -162,7 +197,7 @@ class SessionSigner:
             return None
         if not 0 <= time.time() - session.issued <= self.max_age:
             return None
-        if _REVOKED.contains(self._secret, session.sid):
+        if _REVOKED.contains(self._secret, session.sid, session.issued):
             return None
         return session
 
@@ -170,7 +205,7 @@ class SessionSigner:
         """Revoke the session of a cookie value (if valid) until it would have expired anyway."""
         session = self.loads(value)
         if session is not None:
-            _REVOKED.add(self._secret, session.sid, session.issued + self.max_age)
+            _REVOKED.add(self._secret, session.sid, session.issued, session.issued + self.max_age)
 
     def csrf_token(self, session: Session) -> str:
         return _b64(self._mac(b"csrf", session.sid.encode("utf-8")))

@@ -265,7 +265,10 @@ class AppState:
 
     @property
     def write_policy(self) -> str:
-        """``token`` (writes need the token), ``anonymous`` (anyone may write) or ``disabled``."""
+        """``token`` (writes need the token), ``anonymous`` (anyone may write), ``disabled``, or
+        ``read-only`` (the ledger can only be read: no write can succeed, whatever the token)."""
+        if self.ledger.read_only:
+            return "read-only"
         if self.token is not None:
             return "token"
         return "anonymous" if self.allow_anonymous_writes else "disabled"
