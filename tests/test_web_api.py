@@ -232,7 +232,13 @@ def test_intervention_matches_the_engine(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"fix": "talks=nowhere"}, "no variant"), ({"fix": "nothing=x"}, "no descriptor"), ({}, "at least one")],
+    [
+        ({"fix": "talks=nowhere"}, "no variant"),
+        ({"fix": "nothing=x"}, "no descriptor"),
+        ({}, "fix: Field required"),
+        ({"fix": " talks=collapsed"}, "without spaces"),
+        ({"fix": ["talks=collapsed", "talks=collapsed"]}, "twice"),
+    ],
 )
 def test_bad_interventions_are_422(client: TestClient, params: dict[str, str], message: str) -> None:
     assert_error(client.get(f"/api/models/{MODEL}/intervention", params=params), 422, message)

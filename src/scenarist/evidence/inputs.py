@@ -16,6 +16,10 @@ __all__ = ["EvidenceFields", "fields_error", "parse_iso_date", "parse_yes_no"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PRINTABLE: dict[str, Any] = {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}
+"""The rule against control characters, as published in the API's schema."""
+_NOT_BLANK = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_HTTP_URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f]+\s*$"
 MAX_SOURCE = 500
 MAX_NOTE = 2000
 MAX_URL = 2000
@@ -57,13 +61,28 @@ class EvidenceFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    signpost: str = Field(min_length=1, max_length=64, description="Id of one of the model's signposts.")
+    signpost: str = Field(
+        min_length=1, max_length=64, description="Id of one of the model's signposts.", json_schema_extra=_PRINTABLE
+    )
     observed: YesNo = Field(description="yes: seen; no: seen not to happen (see 'explicit').")
-    date: IsoDate = Field(description="Date of the observation (YYYY-MM-DD), inside the model's window.")
-    source: str = Field(min_length=1, max_length=MAX_SOURCE, description="Title of the source.")
-    url: str | None = Field(default=None, max_length=MAX_URL, description="http(s) address of the source.")
+    date: IsoDate = Field(
+        description="Date of the observation (YYYY-MM-DD), inside the model's window and the signpost's.",
+        json_schema_extra={"pattern": _ISO_DATE.pattern},
+    )
+    source: str = Field(
+        min_length=1,
+        max_length=MAX_SOURCE,
+        description="Title of the source (not blank; no control characters).",
+        json_schema_extra={"pattern": _NOT_BLANK},
+    )
+    url: str | None = Field(
+        default=None,
+        max_length=MAX_URL,
+        description="http(s) address of the source.",
+        json_schema_extra={"pattern": _HTTP_URL},
+    )
     reliability: float = Field(default=1.0, ge=0.0, le=1.0, description="Trust in the source, 0..1.")
-    note: str | None = Field(default=None, max_length=MAX_NOTE)
+    note: str | None = Field(default=None, max_length=MAX_NOTE, json_schema_extra=_PRINTABLE)
     explicit: YesNo = Field(
         default=False,
         description="With observed=no before the signpost's window closes: the source states that the event "

@@ -22,6 +22,7 @@ from scenarist.web.security import WebError, bearer_token, same_token
 from scenarist.web.state import AppState, ModelEntry, Snapshot
 from scenarist.web.views import (
     add_evidence,
+    find_evidence,
     parse_fix,
     parse_scenario_key,
     retract_evidence,
@@ -227,12 +228,15 @@ def assumptions(request: Request, model_id: str) -> dict[str, Any]:
 def intervention(
     request: Request,
     model_id: str,
-    fix: Annotated[list[str], Query(description="descriptor=variant, repeatable", max_length=200)] = [],  # noqa: B006
+    fix: Annotated[list[str], Query(description="descriptor=variant, repeatable", min_length=1, max_length=200)],
 ) -> dict[str, Any]:
     from scenarist.service.analysis import compare_intervention
 
     entry = entry_of(request, model_id)
     fixed = parse_fix(entry, fix)
+    for item in fix:
+        if item.count("=") != 1 or item != "".join(item.split()):
+            raise WebError(422, f"fix: expected descriptor=variant without spaces, got {item!r}")
     result = compare_intervention(entry.compiled, fixed)
     doc = result.to_dict()
     for status in ("remain", "vanish", "appear"):
@@ -247,6 +251,18 @@ def list_evidence(request: Request, model_id: str, include_retracted: bool = Tru
     entry = entry_of(request, model_id)
     rows = state.ledger.list_evidence(entry.id, include_retracted=include_retracted)
     return {"ok": True, "model": entry.id, "evidence": [r.to_dict() for r in rows]}
+
+
+@router.get(
+    "/models/{model_id}/evidence/{evidence_id}",
+    summary="One piece of the model's evidence",
+    operation_id="get_model_evidence",
+)
+def get_evidence(request: Request, model_id: str, evidence_id: EvidenceId) -> dict[str, Any]:
+    state = app_state(request)
+    entry = entry_of(request, model_id)
+    _, row = find_evidence(state, evidence_id, entry)
+    return {"ok": True, "model": entry.id, "evidence": row.to_dict()}
 
 
 @router.get("/models/{model_id}/forecasts", summary="Questions, standing forecasts, resolutions and scores")

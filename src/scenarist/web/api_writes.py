@@ -85,7 +85,12 @@ def _question_of(state: AppState, entry: ModelEntry, question_id: str) -> None:
         raise WebError(404, f"no question {question_id!r} is tracked for model {entry.id!r}")
 
 
-@router.post("/models/{model_id}/evidence", status_code=201, summary="Add evidence to the model (needs the token)")
+@router.post(
+    "/models/{model_id}/evidence",
+    status_code=201,
+    summary="Add evidence to the model (needs the token)",
+    operation_id="add_model_evidence",
+)
 def post_model_evidence(request: Request, model_id: str, body: EvidenceFields) -> dict[str, Any]:
     state = app_state(request)
     entry = entry_of(request, model_id)
@@ -97,6 +102,7 @@ def post_model_evidence(request: Request, model_id: str, body: EvidenceFields) -
 @router.post(
     "/models/{model_id}/evidence/{evidence_id}/retract",
     summary="Retract evidence of the model (needs the token)",
+    operation_id="retract_model_evidence",
 )
 def post_model_retract(
     request: Request, model_id: str, evidence_id: EvidenceId, body: RetractIn | None = None

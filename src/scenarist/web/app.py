@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from scenarist import __version__
 from scenarist.web import api, api_writes, news, pages
 from scenarist.web.config import Settings
+from scenarist.web.contract import install_contract
 from scenarist.web.errors import install_error_handlers
 from scenarist.web.security import BodyLimit, SecurityHeaders, SessionSigner, Throttle, ThrottleGuard
 from scenarist.web.state import AppState
@@ -58,6 +59,7 @@ def build_app(
     app.include_router(pages.router)
     app.include_router(news.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_contract(app, state)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     signer = SessionSigner(state.secret, settings.session_max_age)
     app.add_middleware(ThrottleGuard, throttle=Throttle(settings.max_failures, settings.failure_window), signer=signer)

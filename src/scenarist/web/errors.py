@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from scenarist.errors import (
     ConflictError,
@@ -88,6 +89,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path (several routes may share one path)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the translations above on ``app``."""
 
@@ -102,7 +113,10 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "error")
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such page: {request.url.path}"
-        return error_response(request, exc.status_code, message, dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return error_response(request, exc.status_code, message, headers)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, RequestValidationError):
