@@ -26,12 +26,13 @@ from scenarist.limits import check_options, check_search_space, describe_cost
 from scenarist.model import CompiledModel
 from scenarist.model.load import printable
 from scenarist.model.schema import CurrentState
-from scenarist.service.analysis import Executor, ScenarioSet, dask_executor, find_scenarios
+from scenarist.service.analysis import Executor, ScenarioSet, dask_executor, find_scenarios, partial_result
 from scenarist.service.analysis import Progress as ProgressCallback
 from scenarist.service.analysis import parse_fix as _parse_fix
 
 __all__ = [
     "PROGRESS_THRESHOLD",
+    "partial_on_stop",
     "CurrentDateOpt",
     "CurrentOpt",
     "DbOpt",
@@ -186,7 +187,7 @@ def guarded(func: F) -> F:
             _fail(str(exc))
             raise typer.Exit(exit_status(exc)) from None
         except KeyboardInterrupt:
-            _fail("interrupted; nothing more was written")
+            _fail("interrupted; no file was written")
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
@@ -197,10 +198,15 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     max_seconds: Annotated[
         float | None,
-        typer.Option("--max-seconds", help="Stop long work after this many seconds (exit 3, nothing written)."),
+        typer.Option(
+            "--max-seconds",
+            help="Stop long work after this many seconds (exit 3): what was found so far is printed, marked "
+            "partial; no file is written.",
+        ),
     ] = None,
 ) -> None:
     _state["debug"] = debug
+    _state["finishing"] = False
     if max_seconds is not None and not (0 < max_seconds < 10**9):
         raise typer.BadParameter("must be a positive number of seconds", param_hint="--max-seconds")
     _state["deadline"] = None if max_seconds is None else (time.monotonic() + max_seconds, max_seconds)
@@ -209,7 +215,25 @@ def _root(
 def _check_deadline() -> None:
     deadline = _state["deadline"]
     if deadline is not None and time.monotonic() > deadline[0]:
-        raise StoppedError(f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; nothing written")
+        raise StoppedError(
+            f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; no file was written"
+        )
+
+
+@contextmanager
+def partial_on_stop(show: Callable[[Any], None]) -> Iterator[None]:
+    """When ``--max-seconds`` or Ctrl-C stops the block between steps: ``show`` what was found so far
+    (a result whose ``stopped`` says how far the work got), state on stderr that it is partial, and
+    let the stop end the command (exit 3 or 130)."""
+    try:
+        yield
+    except (StoppedError, KeyboardInterrupt) as exc:
+        found = partial_result(exc)
+        if found is not None:
+            _state["finishing"] = True  # the watchdog lets the main thread print and exit by itself
+            show(found)
+            err.print(f"partial result: {found.stopped}", markup=False)
+        raise
 
 
 def load(ref: str | None) -> service.Loaded:
@@ -283,12 +307,17 @@ def _watchdog(wakeup: int) -> None:
         if ready and os.read(wakeup, 64) and interrupted_at is None:
             interrupted_at = time.monotonic()
         now = time.monotonic()
+        if _state.get("finishing"):
+            continue
         if interrupted_at is not None and now - interrupted_at > GRACE_SECONDS:
-            _fail("interrupted; nothing more was written")
+            _fail("interrupted inside a step: nothing found so far could be shown; no file was written")
             os._exit(130)
         deadline = _state["deadline"]
         if deadline is not None and now > deadline[0] + GRACE_SECONDS:
-            _fail(f"stopped after --max-seconds {deadline[1]:g}: the work was not finished; nothing written")
+            _fail(
+                f"stopped after --max-seconds {deadline[1]:g} inside a step: the work was not finished and nothing "
+                "found so far could be shown; no file was written"
+            )
             os._exit(3)
 
 

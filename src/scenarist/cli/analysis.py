@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import sys
@@ -35,14 +36,15 @@ from scenarist.cli._app import (
     load,
     out,
     parse_fix,
+    partial_on_stop,
     progress_bar,
     settings_of,
 )
-from scenarist.errors import InputError
+from scenarist.errors import InputError, StoppedError
 from scenarist.limits import check_exhaustive, check_search_space
 from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
 from scenarist.service.analysis import Progress as ProgressCallback
-from scenarist.service.analysis import ScenarioSet, SolverName, explain, parse_scenario
+from scenarist.service.analysis import ScenarioSet, SolverName, VolumeWeights, explain, parse_scenario
 
 __all__ = [
     "check",
@@ -134,14 +136,53 @@ def _run(
     current_state_args: tuple[Any, Any],
     db: str | None,
 ) -> tuple[Any, Path]:
-    """Run the analysis, print the terminal tables, write the HTML report; (report inputs, report path)."""
+    """Run the analysis, print the terminal tables, write the HTML report; (report inputs, report path).
+
+    Stopped by ``--max-seconds`` or Ctrl-C, it says what is partial: the scenarios found so far when
+    the search was stopped, else which section was not finished.
+    """
+    from scenarist.report.tables import scenario_rows
+
+    loaded = load(model_ref)
+    model, compiled = loaded.model, loaded.compiled
+
+    def show(found: ScenarioSet) -> None:
+        out.print(f"[bold]{_plain(model.title)}[/bold]  ({model.id}, revision {compiled.revision})")
+        title = f"{len(found)} scenario(s) found so far with inconsistency ≤ {tolerance}"
+        out.print(scenario_rows(model, found.scenarios, title=title, limit=1000))
+        out.print(f"PARTIAL RESULT: {found.stopped}; nothing else was computed and the report was not written.")
+
+    with partial_on_stop(show):
+        result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
+    stage = ["the volume weights"]
+    try:
+        return _run_sections(loaded, result, tolerance, out_dir, settings, now, current_state_args, db, stage)
+    except (StoppedError, KeyboardInterrupt):
+        out.print(
+            f"PARTIAL RESULT: the run stopped during {stage[0]}; the sections printed above are complete, "
+            "the rest is missing and the report was not written.",
+            markup=False,
+        )
+        raise
+
+
+def _run_sections(
+    loaded: service.Loaded,
+    result: ScenarioSet,
+    tolerance: int,
+    out_dir: Path,
+    settings: service.AnalysisSettings,
+    now: bool,
+    current_state_args: tuple[Any, Any],
+    db: str | None,
+    stage: list[str],
+) -> tuple[Any, Path]:
+    """The sections of ``run`` after the search; ``stage[0]`` names the one in progress."""
     from scenarist.report.html import ReportInputs, write_report
     from scenarist.report.tables import named_counts_table, scenario_rows, tableau
     from scenarist.service.analysis import volume_weights
 
-    loaded = load(model_ref)
     model, compiled = loaded.model, loaded.compiled
-    result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix))
     consistent = result.consistent()
     out.print(f"[bold]{_plain(model.title)}[/bold]  ({model.id}, revision {compiled.revision})")
     out.print(
@@ -164,12 +205,15 @@ def _run(
             f"Basin share: share of all {weights_result.starts:,} start scenarios whose global succession "
             f"settles in the family ({weights_result.method})."
         )
+    stage[0] = "the intervention"
     if result.fixed:
         _report_intervention(model, compiled, dict(result.fixed), 0)
     extra: dict[str, Any] = {}
     if not result.fixed:
+        stage[0] = "the probabilities, key assumptions and watch list"
         state = current_state(loaded, *current_state_args)
         extra = _probability_sections(loaded, settings, db=db, now=now, current=state)
+    stage[0] = "the report"
     inputs = ReportInputs(model, compiled, result, weights_result, **extra)
     return inputs, write_report(inputs, out_dir / f"{model.id}.html")
 
@@ -291,19 +335,26 @@ def scenarios(
 
     loaded = load(model_ref)
     model, compiled = loaded.model, loaded.compiled
-    with executor_for(workers, scheduler) as executor:
+
+    def show(result: ScenarioSet) -> None:
+        if fmt is OutputFormat.json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        elif fmt is OutputFormat.csv:
+            sys.stdout.write(_scenarios_csv(result, compiled))
+        else:
+            found = "found so far " if result.stopped else ""
+            title = f"{len(result)} scenario(s) {found}with inconsistency ≤ {tolerance} of {result.scenario_space:,}"
+            out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
+            if result.stopped:
+                out.print(f"PARTIAL RESULT: {result.stopped}.", markup=False)
+            elif not result.complete:
+                out.print("Found by local search from many starts: scenarios it did not reach may be missing.")
+
+    with executor_for(workers, scheduler) as executor, partial_on_stop(show):
         result = find(compiled, tolerance=tolerance, fixed=parse_fix(compiled, fix), executor=executor, solver=method)
     if result.fixed and fmt is OutputFormat.table:
         _report_intervention(model, compiled, dict(result.fixed), tolerance)
-    if fmt is OutputFormat.json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-    elif fmt is OutputFormat.csv:
-        sys.stdout.write(_scenarios_csv(result, compiled))
-    else:
-        title = f"{len(result)} scenario(s) with inconsistency ≤ {tolerance} of {result.scenario_space:,}"
-        out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
-        if not result.complete:
-            out.print("Found by local search from many starts: scenarios it did not reach may be missing.")
+    show(result)
 
 
 @app.command(name="explain")
@@ -438,7 +489,7 @@ def weights(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Attractors of global succession and their volume weights (exact when the space is small enough)."""
-    from scenarist.report.tables import weights_table
+    from scenarist.report.tables import scenario_rows, weights_table
     from scenarist.service.analysis import EXACT_LIMIT, volume_weights
 
     if exact and starts is not None:
@@ -451,21 +502,40 @@ def weights(
     size = compiled.scenario_space if method == "exact" or compiled.scenario_space <= EXACT_LIMIT else n
     check_search_space(compiled.scenario_space)  # the attractors are searched first
     check_exhaustive(size if method == "exact" else 0)
-    with progress_bar(size, "following succession") as progress, executor_for(workers, scheduler) as executor:
+
+    def show(result: VolumeWeights | ScenarioSet) -> None:
+        if isinstance(result, ScenarioSet):  # stopped while the attractors were searched
+            result = dataclasses.replace(result, stopped=f"the search for the attractors was {result.stopped}")
+            if fmt is ViewFormat.json:
+                sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+            else:
+                title = f"{len(result)} consistent scenario(s) found so far (the attractors); no weights yet"
+                out.print(scenario_rows(model, result.scenarios, title=title, limit=1000))
+                out.print(f"PARTIAL RESULT: {result.stopped}.", markup=False)
+            return
+        if fmt is ViewFormat.json:
+            sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+            return
+        out.print(weights_table(model, result))
+        how = (
+            f"exact: every one of the {result.starts:,} starts followed"
+            if result.method == "exact"
+            else f"Monte Carlo: {result.starts:,} random starts, seed {result.seed}, 95 % Wilson intervals"
+        )
+        out.print(f"Method {how}; {result.cycles:,} start(s) ended in cycles.")
+        if result.stopped:
+            out.print(f"PARTIAL RESULT: {result.stopped}.", markup=False)
+
+    with (
+        progress_bar(size, "following succession") as progress,
+        executor_for(workers, scheduler) as executor,
+        partial_on_stop(show),
+    ):
         result = volume_weights(
             compiled, method=method, starts=n, seed=seed, fixed=fixed, progress=progress, executor=executor
         )
-    if fmt is ViewFormat.json:
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        return
-    out.print(weights_table(model, result))
-    how = (
-        f"exact: every one of the {result.starts:,} starts followed"
-        if result.method == "exact"
-        else f"Monte Carlo: {result.starts:,} random starts, seed {result.seed}, 95 % Wilson intervals"
-    )
-    out.print(f"Method {how}; {result.cycles:,} start(s) ended in cycles.")
-    if fixed:
+    show(result)
+    if fixed and fmt is not ViewFormat.json:
         _report_intervention(model, compiled, fixed, 0)
 
 

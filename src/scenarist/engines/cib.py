@@ -26,8 +26,10 @@ from scenarist.engines._domain import Domain, domain_of
 from scenarist.engines._progress import Progress
 from scenarist.engines._scenario import Scenario, _check_indices, _figures, evaluate, impact_scores
 from scenarist.engines._sentinels import NO_RIVAL
+from scenarist.engines.executors import unfinished_of
+from scenarist.engines.search import search_order
 from scenarist.engines.solvers import AUTO_EXHAUSTIVE_BELOW, EXACT_SOLVERS, SOLVERS, SolverName, resolve_solver
-from scenarist.errors import EngineError
+from scenarist.errors import EngineError, StoppedError
 from scenarist.model.compile import CompiledModel, Indices
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ __all__ = [
     "explain",
     "find_scenarios",
     "parse_scenario",
+    "partial_result",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -73,14 +76,16 @@ class ScenarioSet:
     scenarios: tuple[Scenario, ...]
     named_ids: tuple[str, ...] = ()
     fixed: Mapping[str, str] = field(default_factory=dict)
+    stopped: str | None = None
+    """Set when the search was stopped before it finished: how much was searched (the set is what was found so far)."""
 
     def __len__(self) -> int:
         return len(self.scenarios)
 
     @property
     def complete(self) -> bool:
-        """True when an exact solver produced the set; False for ``cib-multistart``, which may miss some."""
-        return self.method.removeprefix("cib-") in EXACT_SOLVERS
+        """True when an exact solver finished; False for ``cib-multistart`` (may miss some) or a stopped search."""
+        return self.stopped is None and self.method.removeprefix("cib-") in EXACT_SOLVERS
 
     def consistent(self) -> tuple[Scenario, ...]:
         """The fully consistent scenarios (inconsistency 0)."""
@@ -105,6 +110,7 @@ class ScenarioSet:
             "tolerance": self.tolerance,
             "scenario_space": self.scenario_space,
             "fixed": dict(self.fixed),
+            **({"complete": False, "stopped": self.stopped} if self.stopped is not None else {}),
             "scenarios": [s.to_dict() for s in self.scenarios],
         }
 
@@ -233,7 +239,36 @@ def find_scenarios(
     fixed = dict(fixed or {})
     domain = domain_of(model, fixed)
     chosen = resolve_solver(solver, domain)
-    found = SOLVERS[chosen](model, domain, tolerance, progress, executor)
+    try:
+        found = SOLVERS[chosen](model, domain, tolerance, progress, executor)
+    except (StoppedError, KeyboardInterrupt) as exc:
+        partial = _found_so_far(model, domain, chosen, exc)
+        if partial is not None:
+            rows, stopped = partial
+            setattr(exc, PARTIAL, _scenario_set(model, domain, chosen, tolerance, fixed, rows, stopped))
+        raise
+    return _scenario_set(model, domain, chosen, tolerance, fixed, found)
+
+
+PARTIAL = "partial"
+"""Attribute of a stopping exception (:class:`StoppedError`, ``KeyboardInterrupt``) holding what was found so far."""
+
+
+def partial_result(exc: BaseException) -> Any:
+    """What a search or a weighting stopped by ``exc`` had found so far (a :class:`ScenarioSet` or
+    :class:`~scenarist.engines.weights.VolumeWeights` with its ``stopped`` statement), or None."""
+    return getattr(exc, PARTIAL, None)
+
+
+def _scenario_set(
+    model: CompiledModel,
+    domain: Domain,
+    chosen: SolverName,
+    tolerance: int,
+    fixed: dict[str, str],
+    found: IntArray,
+    stopped: str | None = None,
+) -> ScenarioSet:
     scenarios = [evaluate(model, row, fixed=fixed) for row in found]
     scenarios.sort(key=lambda s: (s.inconsistency, -s.total_impact_score, s.indices))
     return ScenarioSet(
@@ -244,4 +279,33 @@ def find_scenarios(
         scenarios=tuple(scenarios),
         named_ids=model.named_ids,
         fixed=fixed,
+        stopped=stopped,
     )
+
+
+def _found_so_far(
+    model: CompiledModel, domain: Domain, chosen: SolverName, exc: BaseException
+) -> tuple[IntArray, str] | None:
+    """The scenarios an exact search had found when it was stopped between steps, with how far it got."""
+    unfinished = unfinished_of(exc)
+    if unfinished is None or chosen not in (SolverName.exhaustive, SolverName.pruned):
+        return None
+    width = model.n_descriptors
+    parts: list[IntArray] = []
+    if chosen is SolverName.exhaustive:
+        parts = [np.asarray(p, dtype=np.int64).reshape(-1, width) for p in unfinished.results]
+        unit = "scenarios"
+    else:  # prefixes of the pruned search: rows in the search's column order
+        order = list(search_order(model, domain))
+        for rows, _nodes in unfinished.results:
+            out = np.empty_like(np.asarray(rows, dtype=np.int64).reshape(-1, width))
+            out[:, order] = rows
+            parts.append(out)
+        unit = "search prefixes"
+    found = np.concatenate(parts, axis=0) if parts else np.zeros((0, width), dtype=np.int64)
+    share = unfinished.done / unfinished.total if unfinished.total else 0.0
+    stopped = (
+        f"stopped after {unfinished.done:,} of {unfinished.total:,} {unit} ({share:.1%} of the search): "
+        "these are the scenarios found so far; others may lie in the part not searched"
+    )
+    return found, stopped

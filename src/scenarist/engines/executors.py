@@ -12,13 +12,19 @@ Executors are context managers; Dask is imported only when a Dask executor is en
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from scenarist.errors import EngineError, MissingExtraError
+from scenarist.errors import EngineError, MissingExtraError, StoppedError
 
-__all__ = ["DaskExecutor", "Executor", "SerialExecutor", "run_batches", "run_items"]
+__all__ = [
+    "DaskExecutor", "Executor", "SerialExecutor", "Unfinished", "run_batches", "run_items", "unfinished_of",
+]  # fmt: skip
+
+_UNFINISHED = "unfinished"
+"""Attribute of a stopping exception holding the :class:`Unfinished` part of the work."""
 
 _MIN_BATCH = 16
 T = TypeVar("T")
@@ -129,10 +135,30 @@ def run_batches(
     per_batch = max(_MIN_BATCH, -(-len(items) // 10)) if executor is not None else 1
     results: list[R] = []
     done = 0
-    for start in range(0, len(items), per_batch):
-        batch = items[start : start + per_batch]
-        results.extend(run_items(executor, fn, batch))
-        done += sum(weights[start : start + per_batch])
-        if progress is not None:
-            progress(done, total)
+    try:
+        for start in range(0, len(items), per_batch):
+            batch = items[start : start + per_batch]
+            results.extend(run_items(executor, fn, batch))
+            done += sum(weights[start : start + per_batch])
+            if progress is not None:
+                progress(done, total)
+    except (StoppedError, KeyboardInterrupt) as exc:
+        # What was finished stays available to the caller, which may report it as a partial result.
+        setattr(exc, _UNFINISHED, Unfinished(list(results), sum(weights[: len(results)]), total))
+        raise
     return results
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """Work stopped between batches: the results of the items finished (in order) and the units done."""
+
+    results: list[Any]
+    done: int
+    total: int
+
+
+def unfinished_of(exc: BaseException) -> Unfinished | None:
+    """The finished part of work that ``exc`` (a stop or an interruption) ended, when it is known."""
+    found = getattr(exc, _UNFINISHED, None)
+    return found if isinstance(found, Unfinished) else None

@@ -22,9 +22,9 @@ from scenarist.engines._chunks import chunk_spans, domain_arrays, split_range
 from scenarist.engines._domain import domain_of
 from scenarist.engines._progress import Progress
 from scenarist.engines._stats import wilson_interval
-from scenarist.engines.cib import find_scenarios
-from scenarist.engines.executors import Executor, run_batches
-from scenarist.errors import EngineError
+from scenarist.engines.cib import PARTIAL, find_scenarios
+from scenarist.engines.executors import Executor, run_batches, unfinished_of
+from scenarist.errors import EngineError, StoppedError
 from scenarist.model.compile import CompiledModel
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ class VolumeWeights:
     attractors: tuple[AttractorWeight, ...]
     seed: int | None = None
     fixed: Mapping[str, str] = field(default_factory=dict)
+    stopped: str | None = None
+    """Set when the run was stopped early: the weights are those of the ``starts`` followed so far."""
 
     def named_shares(self, named_ids: tuple[str, ...]) -> dict[str, float]:
         """Share of all starts settling in an attractor of each named scenario; ``""`` for none of them.
@@ -108,6 +110,9 @@ class VolumeWeights:
             out["seed"] = self.seed
         if self.fixed:
             out["fixed"] = dict(self.fixed)
+        if self.stopped is not None:
+            out["complete"] = False
+            out["stopped"] = self.stopped
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -217,14 +222,43 @@ def volume_weights(
     dom, dsize, movable = domain_arrays(domain)
     fixed_idx = domain.fixed_positions
     job = _Job(model.matrix, model.offsets, model.counts, dom, dsize, movable, attractors, fixed_idx, seed)
-    if method is WeightsMethod.exact:
-        total = domain.size
-        spans = chunk_spans(total)
-        parts = run_batches(executor, partial(_exact_chunk, job), spans, progress, [b - a for a, b in spans])
-    else:
-        total = starts
-        chunks = [(i, min(MC_CHUNK, starts - i * MC_CHUNK)) for i in range(-(-starts // MC_CHUNK))]
-        parts = run_batches(executor, partial(_monte_carlo_chunk, job), chunks, progress, [n for _, n in chunks])
+    try:
+        if method is WeightsMethod.exact:
+            total = domain.size
+            spans = chunk_spans(total)
+            parts = run_batches(executor, partial(_exact_chunk, job), spans, progress, [b - a for a, b in spans])
+        else:
+            total = starts
+            chunks = [(i, min(MC_CHUNK, starts - i * MC_CHUNK)) for i in range(-(-starts // MC_CHUNK))]
+            parts = run_batches(executor, partial(_monte_carlo_chunk, job), chunks, progress, [n for _, n in chunks])
+    except (StoppedError, KeyboardInterrupt) as exc:
+        unfinished = unfinished_of(exc)
+        if unfinished is not None and unfinished.done > 0:
+            how = (
+                "random starts (a smaller sample: the intervals are wider)"
+                if method is WeightsMethod.monte_carlo
+                else "starts in enumeration order (not a random sample: the weights may be biased)"
+            )
+            stopped = (
+                f"stopped after {unfinished.done:,} of {unfinished.total:,} {how}; the weights are those of the "
+                "starts followed so far"
+            )
+            setattr(exc, PARTIAL, _weights(model, method, attractors, unfinished.results, unfinished.done, seed,
+                                           fixed, stopped))  # fmt: skip
+        raise
+    return _weights(model, method, attractors, parts, total, seed, fixed)
+
+
+def _weights(
+    model: CompiledModel,
+    method: WeightsMethod,
+    attractors: IntArray,
+    parts: list[IntArray],
+    total: int,
+    seed: int,
+    fixed: dict[str, str],
+    stopped: str | None = None,
+) -> VolumeWeights:
     tallies = _tallies(parts, len(attractors))
     items = []
     for slot, flat in enumerate(attractors.tolist()):
@@ -245,4 +279,5 @@ def volume_weights(
         attractors=tuple(items),
         seed=seed if method is WeightsMethod.monte_carlo else None,
         fixed=fixed,
+        stopped=stopped,
     )

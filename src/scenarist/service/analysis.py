@@ -18,6 +18,7 @@ from scenarist.engines.cib import (
     explain,
     find_scenarios,
     parse_scenario,
+    partial_result,
 )
 from scenarist.engines.ensembles import EnsembleResult, evaluate_ensemble
 from scenarist.engines.executors import Executor
@@ -47,6 +48,7 @@ __all__ = [
     "find_scenarios",
     "parse_fix",
     "parse_scenario",
+    "partial_result",
     "succession",
     "volume_weights",
 ]
