@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from scenarist.errors import ScenaristError
 from scenarist.evidence import Evidence, EvidenceInput, Ledger, LedgerError, Question, open_ledger
-from scenarist.evidence.errors import LedgerConflict, LedgerNotFound
+from scenarist.evidence.errors import LedgerConflict, LedgerInputError, LedgerNotFound
 from scenarist.evidence.migrate import head_revision
 
 PG_ENV = "SCENARIST_TEST_PG_URL"
@@ -660,3 +660,22 @@ def test_model_forecast_history_is_replaced_in_one_go_and_manual_ones_stay(ledge
     with pytest.raises(LedgerConflict, match="resolved"):
         ledger.replace_model_forecasts("q", [(D2, 0.9)])
     assert [(f.probability, f.revision) for f in ledger.forecasts("q") if f.origin == "model"] == [(0.25, "def")]
+
+
+def test_a_nul_in_a_source_is_refused_as_input_on_every_backend(ledger_url: str) -> None:
+    """Issue 13, item 12: PostgreSQL cannot store NUL; the ledger refuses it first (CLI exit 2, web 422, not 503)."""
+    from scenarist.web import Settings, create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    with open_ledger(ledger_url) as ledger, pytest.raises(LedgerInputError, match="NUL"):
+        ledger.add_evidence(EvidenceInput("us-russia-2025", "washington_blames_moscow", True, D1, "a\x00b"))
+    token = "correct-horse-battery-staple"
+    app = create_app(["us-russia-2025"], ledger_url, token, False, settings=Settings(draws=1_000, assumption_draws=20))
+    body = {"signpost": "washington_blames_moscow", "observed": True, "date": "2025-06-02", "source": "a\x00b"}
+    with TestClient(app) as client:
+        r = client.post("/api/models/us-russia-2025/evidence", json=body, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 422, r.text
+        assert client.get("/api/models/us-russia-2025/evidence").json()["evidence"] == []
