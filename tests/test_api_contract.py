@@ -10,8 +10,8 @@ created evidence to reading and retracting it. Writes carry the server's token.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,6 @@ from schemathesis import checks
 from scenarist.evidence import open_ledger
 from scenarist.service.tracking import window_of
 from scenarist.web import Settings, create_app
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
 
 MODEL = "us-russia-2025"
 TOKEN = "correct-horse-battery-staple"
@@ -39,8 +36,18 @@ APP = create_app(
     str(Path(FOLDER) / "ledger.sqlite"),
     TOKEN,
     False,
+    # The authentication probes send wrong tokens on purpose: the throttle (429) would soon answer everything.
     settings=Settings(draws=1_000, assumption_draws=20, max_failures=1_000_000),
 )
+_ledgers = [APP.state.scenarist.ledger]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cleanup() -> Any:
+    yield
+    for ledger in _ledgers:
+        ledger.close()
+    shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 async def served(scope: Any, receive: Any, send: Any) -> None:
@@ -97,6 +104,7 @@ class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         # Each run starts from an empty ledger, so that a replayed run meets the same state.
         state = APP.state.scenarist
         state.ledger = open_ledger(Path(tempfile.mkdtemp(dir=FOLDER)) / "ledger.sqlite")
+        _ledgers.append(state.ledger)
         for entry in state.entries.values():
             entry._snapshot = None
 
