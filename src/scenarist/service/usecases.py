@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -18,7 +19,7 @@ from scenarist.engines.cib import Progress
 from scenarist.engines.executors import Executor
 from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
 from scenarist.engines.uncertainty import ProbabilityResult
-from scenarist.evidence import Evidence, Ledger
+from scenarist.evidence import Evidence
 from scenarist.evidence.inputs import EvidenceFields, fields_error
 from scenarist.model import CompiledModel, Model, compile_model, load_model
 from scenarist.model.checks import ModelWarning
@@ -33,6 +34,9 @@ from scenarist.service.tracking import (
     refresh_model_forecasts,
     unknown_question,
 )
+
+if TYPE_CHECKING:
+    from scenarist.evidence import Ledger
 
 __all__ = [
     "UNCLASSIFIED_LIMIT",
