@@ -24,7 +24,8 @@ from scenarist.engines.executors import Executor
 from scenarist.engines.interventions import InterventionResult, compare_intervention
 from scenarist.engines.sensitivity import SensitivityResult
 from scenarist.engines.succession import SuccessionPath, succession
-from scenarist.engines.weights import EXACT_LIMIT, VolumeWeights, volume_weights
+from scenarist.engines.weights import EXACT_LIMIT, VolumeWeights, WeightsMethod
+from scenarist.engines.weights import volume_weights as _volume_weights
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 from scenarist.service import cache
@@ -77,6 +78,29 @@ def find_scenarios(
         return compute()
     key = (cache.model_key(model), tolerance, tuple(sorted((fixed or {}).items())), str(solver))
     return cache.cached("scenarios", key, compute)
+
+
+def volume_weights(
+    model: CompiledModel,
+    *,
+    method: WeightsMethod | str = WeightsMethod.auto,
+    starts: int = 100_000,
+    seed: int = 0,
+    fixed: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> VolumeWeights:
+    """The engines' :func:`~scenarist.engines.weights.volume_weights`, kept in :mod:`.cache` (not distributed runs)."""
+
+    def compute() -> VolumeWeights:
+        return _volume_weights(
+            model, method=method, starts=starts, seed=seed, fixed=fixed, progress=progress, executor=executor
+        )
+
+    if executor is not None:
+        return compute()
+    key = (cache.model_key(model), str(method), starts, seed, tuple(sorted((fixed or {}).items())))
+    return cache.cached("weights", key, compute)
 
 
 @contextmanager
