@@ -13,6 +13,8 @@ import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
+__all__ = ["lazy_exports"]
+
 
 def lazy_exports(package: str, exports: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``, exporting each name from its module.
