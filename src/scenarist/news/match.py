@@ -6,10 +6,13 @@ observation text and its ``match.phrases`` — and each passage of an item (titl
 sentences) as a query. A passage's BM25 score r for a signpost, relative to the score of the
 signpost's own name, is mapped to r / (1 + r): 0.5 means "matches the signpost as well as its
 name does", and scores stay below 1. An item's score is its best passage's. A passage must
-contain one of the signpost's ``match.require`` phrases (when it lists any) and none of its
-``match.exclude`` phrases; a hedged passage (a threat, a proposal, a debate, a
-forecast) counts for :data:`HEDGE_FACTOR` of its score. An optional re-ranker (see
-:mod:`scenarist.news.embed`) averages in a semantic similarity.
+contain one of the signpost's ``match.require`` phrases and one of its ``match.actors`` (for
+each group that lists any) and none of its ``match.exclude`` phrases; a hedged passage (a
+threat, a proposal, a debate, a request, a denial, a forecast) counts for :data:`HEDGE_FACTOR`
+of its score. The headline frames the item: its phrases count for every passage, and a hedge
+in it hedges them all. Two signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN`
+of each other are not proposed. An optional re-ranker (see :mod:`scenarist.news.embed`)
+averages in a semantic similarity.
 """
 
 from __future__ import annotations
