@@ -18,7 +18,9 @@ from news_support import ITEMS, FeedServer, feed_server, rss
 from scenarist.cli import app
 from scenarist.errors import InputError
 from scenarist.evidence import NewsStore, open_ledger
-from scenarist.news.poller import parse_interval
+from scenarist.model import load_model
+from scenarist.news.fetch import Fetched
+from scenarist.news.poller import Poller, parse_interval
 from scenarist.web import Settings, create_app
 
 MODEL = "us-russia-2025"
@@ -119,3 +121,33 @@ def test_serve_refuses_an_impolite_interval_before_starting() -> None:
     result = CliRunner().invoke(app, ["serve", "--poll-news", "5s", "--port", str(_free_port())])
     assert result.exit_code != 0
     assert "poll interval '5s': at least 60 seconds" in result.output
+
+
+def test_a_round_that_fails_is_logged_and_the_next_round_still_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    calls: list[str] = []
+
+    def flaky(url: str, **_: object) -> Fetched:
+        calls.append(url)
+        if len(calls) == 1:
+            raise RuntimeError("the first round breaks")
+        return Fetched(url, rss(), '"v1"', None, False)
+
+    caplog.set_level(logging.ERROR, logger="scenarist.news")
+    with open_ledger(tmp_path / "ledger.sqlite") as ledger:
+        NewsStore(ledger).add_feed("https://wire.example/feed.xml", "Example Wire", 0.8)
+        poller = Poller(ledger, [load_model(MODEL)], 0.05, fetcher=flaky)
+        poller.start()
+        try:
+            _wait_for(lambda: len(NewsStore(ledger).list_items()) == 3, 10, "the second round's items")
+        finally:
+            poller.stop()
+        assert not poller.running
+    assert any("polling the news feeds failed" in r.getMessage() for r in caplog.records)
+    assert len(calls) >= 2
+
+
+def test_a_poller_needs_a_positive_interval(tmp_path: Path) -> None:
+    with open_ledger(tmp_path / "ledger.sqlite") as ledger, pytest.raises(InputError, match="must be positive"):
+        Poller(ledger, [], 0)

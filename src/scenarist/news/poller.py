@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Final
 
@@ -58,19 +58,21 @@ class Poller:
         *,
         lock: AbstractContextManager[object] | None = None,
         fetcher: Fetcher = fetch,
-        on_round: Callable[[list[PollReport]], None] | None = None,
     ) -> None:
         if interval <= 0:
             raise InputError(f"poll interval must be positive, got {interval:g} s")
         self.ledger = ledger
         self.models = list(models)
         self.interval = interval
-        self.rounds = 0
         self._lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self._fetcher = fetcher
-        self._on_round = on_round
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scenarist-news-poll", daemon=True)
+
+    @property
+    def running(self) -> bool:
+        """Whether the polling thread is alive."""
+        return self._thread.is_alive()
 
     def start(self) -> None:
         self._thread.start()
@@ -94,11 +96,7 @@ class Poller:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                reports = self.poll_once()
+                self.poll_once()
             except Exception:  # a background thread: log whatever went wrong and try again next time
                 log.exception("polling the news feeds failed; trying again in %g s", self.interval)
-            else:
-                if self._on_round is not None:
-                    self._on_round(reports)
-            self.rounds += 1
             self._stop.wait(self.interval)
