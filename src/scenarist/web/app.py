@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from scenarist import __version__
-from scenarist.web import api, api_writes, news, pages
+from scenarist.web import api, api_writes, editor, news, pages
 from scenarist.web.config import Settings
 from scenarist.web.errors import install_error_handlers
 from scenarist.web.security import BodyLimit, SecurityHeaders, SessionSigner, Throttle, ThrottleGuard
@@ -31,6 +31,7 @@ def build_app(
 ) -> FastAPI:
     """Load the models and open the ledger now (errors surface before serving); close it at shutdown."""
     state = AppState(models, db, token, allow_anonymous_writes, settings)
+    editor.register_paths(state, models)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +58,7 @@ def build_app(
     app.include_router(api_writes.docs_router)
     app.include_router(pages.router)
     app.include_router(news.router)
+    app.include_router(editor.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     signer = SessionSigner(state.secret, settings.session_max_age)
