@@ -332,7 +332,10 @@ def edit_judgments(text: str, edits: Sequence[CellEdit], *, file: str = "<model>
             patches.extend(_field_patches(yaml, lines, item, edit))
     if appended:
         patches.append(_append(yaml, lines, seq, items, stop, appended))
-    for start, end, new in sorted(patches, key=lambda p: (p[0], p[1]), reverse=True):
+    # Bottom up; of insertions at one line, the last first, so that they end up in the order given.
+    order = sorted(range(len(patches)), key=lambda n: (patches[n][0], patches[n][1], n), reverse=True)
+    for n in order:
+        start, end, new = patches[n]
         lines[start:end] = new
     result = "".join(lines)
     if not text.endswith("\n") and result.endswith("\n") and not appended:
@@ -373,7 +376,7 @@ def _field_patches(yaml: Any, lines: list[str], item: _Item, edit: CellEdit) -> 
             start, end = ranges[key]
             rendered = [] if value is None else _render_fields(yaml, [(key, value)], item.column)
             if rendered and end - start == 1:
-                rendered[-1] = rendered[-1].rstrip("\n") + _line_comment(node, key) + "\n"
+                rendered[-1] = rendered[-1].rstrip("\n") + _line_comment(node, key, lines[start]) + "\n"
             patches.append((start, end, rendered))
         elif value is not None:
             # A new key goes after the last present key that precedes it in the usual order.
@@ -383,12 +386,17 @@ def _field_patches(yaml: Any, lines: list[str], item: _Item, edit: CellEdit) -> 
     return patches
 
 
-def _line_comment(node: Any, key: str) -> str:
-    """The end-of-line comment after ``key``'s value (``  # strong``), kept when the value is rewritten."""
+def _line_comment(node: Any, key: str, line: str) -> str:
+    """The end-of-line comment after ``key``'s value on ``line`` (``   # strong``), kept when the value changes."""
     entry = node.ca.items.get(key)
     token = entry[2] if entry and len(entry) > 2 else None
-    first = str(getattr(token, "value", "") or "").split("\n", 1)[0]
-    return first if first.strip().startswith("#") else ""
+    first = str(getattr(token, "value", "") or "").split("\n", 1)[0].strip()
+    text = line.rstrip("\n")
+    at = text.rfind(first) if first.startswith("#") else -1
+    if at <= 0:
+        return ""
+    head = text[:at]
+    return head[len(head.rstrip()) :] + first
 
 
 def _append(
