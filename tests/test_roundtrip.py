@@ -202,3 +202,25 @@ def test_a_bundled_or_non_yaml_model_is_not_saved(tmp_path: Path) -> None:
     assert "not a YAML model file" in (editable_reason(other) or "")
     with pytest.raises(InputError, match="cannot be edited in place"):
         plan_save(BUNDLED, [])
+
+
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        "colon: then # hash",
+        "- starts like a list item",
+        "'quoted' and \"double\" quotes",
+        "two lines\nof text",
+        "ünïcödé — and a tab\there",
+        "[looks, like, flow]",
+        "yes",
+        "123",
+    ],
+)
+def test_any_rationale_reads_back_as_written(rationale: str) -> None:
+    model = parse_model(SMALL)
+    for cell in ({"from": "a.a1", "to": "b.b1"}, {"from": "b.b1", "to": "a.a1"}, {"from": "a.a1", "to": "b.b2"}):
+        edits = parse_edits([{**cell, "impact": 1, "rationale": rationale}], model)
+        new = edit_judgments(SMALL, edits)
+        (j,) = [j for j in parse_model(new).judgments if (j.source, j.target) == (cell["from"], cell["to"])]
+        assert j.rationale == rationale

@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from scenarist.errors import InputError, MissingExtraError
 from scenarist.limits import MAX_IMPACT
 from scenarist.model.schema import Judgment, Model
@@ -193,15 +195,15 @@ def _yaml() -> Any:
         from ruamel.yaml import YAML
     except ImportError as exc:  # pragma: no cover - the web extra installs it
         raise MissingExtraError("ruamel.yaml", "web") from exc
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 1_000_000  # never fold a long rationale: one field, one line
-    return yaml
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 1_000_000  # never fold a long rationale: one field, one line
+    return rt
 
 
-def _dump(yaml: Any, value: Any) -> str:
+def _dump(rt: Any, value: Any) -> str:
     buf = io.StringIO()
-    yaml.dump(value, buf)
+    rt.dump(value, buf)
     return buf.getvalue()
 
 
@@ -213,31 +215,45 @@ def _flow_seq(items: Sequence[str]) -> Any:
     return seq
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _text(value: str) -> Any:
+    """``value`` quoted when the model loader (YAML 1.1) would read it unquoted as something else (``yes``, ``1e3``)."""
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    resolver: Any = yaml.resolver.Resolver()  # the model loader's own implicit typing of plain scalars
+    tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
+    return value if tag == _STR_TAG else SingleQuotedScalarString(value)
+
+
 def _field_value(edit: CellEdit, key: str) -> Any:
     if key == "from":
-        return edit.source
+        return _text(edit.source)
     if key == "to":
-        return edit.target
+        return _text(edit.target)
     if key == "sources":
-        return _flow_seq(edit.sources) if edit.sources else None
+        return _flow_seq([_text(s) for s in edit.sources]) if edit.sources else None
+    if key == "rationale":
+        return None if edit.rationale is None else _text(edit.rationale)
     value: Any = getattr(edit, key)
     return value
 
 
-def _render_fields(yaml: Any, pairs: Sequence[tuple[str, Any]], indent: int) -> list[str]:
+def _render_fields(rt: Any, pairs: Sequence[tuple[str, Any]], indent: int) -> list[str]:
     """``key: value`` lines of a block mapping, indented by ``indent`` spaces."""
     from ruamel.yaml.comments import CommentedMap
 
-    text = _dump(yaml, CommentedMap(pairs))
+    text = _dump(rt, CommentedMap(pairs))
     return [" " * indent + line if line.strip() else line for line in text.splitlines(keepends=True)]
 
 
-def _render_flow_item(yaml: Any, pairs: Sequence[tuple[str, Any]]) -> str:
+def _render_flow_item(rt: Any, pairs: Sequence[tuple[str, Any]]) -> str:
     from ruamel.yaml.comments import CommentedMap
 
     item = CommentedMap(pairs)
     item.fa.set_flow_style()
-    return _dump(yaml, item).strip()
+    return _dump(rt, item).strip()
 
 
 def _pairs(edit: CellEdit) -> list[tuple[str, Any]]:
@@ -295,9 +311,9 @@ def edit_judgments(text: str, edits: Sequence[CellEdit], *, file: str = "<model>
     Raises :class:`InputError` when the file cannot be edited in place and
     :class:`~scenarist.errors.ModelErrors` when the result is not a valid model (with its location).
     """
-    yaml = _yaml()
+    rt = _yaml()
     try:
-        doc = yaml.load(text)
+        doc = rt.load(text)
     except Exception as exc:  # ruamel's errors share no base class worth naming here
         raise InputError(f"{file}: cannot be read as YAML for editing: {exc}") from None
     if not hasattr(doc, "lc") or not isinstance(doc, Mapping):
@@ -307,7 +323,7 @@ def edit_judgments(text: str, edits: Sequence[CellEdit], *, file: str = "<model>
         lines[-1] += "\n"
     if "judgments" not in doc:
         lines.append("judgments:\n")
-        doc = yaml.load("".join(lines))
+        doc = rt.load("".join(lines))
     seq, items, stop = _items(doc, lines, file)
     by_cell = {(str(it.node.get("from")), str(it.node.get("to"))): it for it in items}
     # Replacements as (start, end, new lines), applied from the bottom up so earlier line numbers hold.
@@ -327,11 +343,11 @@ def edit_judgments(text: str, edits: Sequence[CellEdit], *, file: str = "<model>
         elif getattr(item.node, "fa", None) is not None and item.node.fa.flow_style():
             line = lines[item.start]
             dash = line.index("-", 0, item.column)
-            patches.append((item.start, item.end, [line[:dash] + "- " + _render_flow_item(yaml, _pairs(edit)) + "\n"]))
+            patches.append((item.start, item.end, [line[:dash] + "- " + _render_flow_item(rt, _pairs(edit)) + "\n"]))
         else:
-            patches.extend(_field_patches(yaml, lines, item, edit))
+            patches.extend(_field_patches(rt, lines, item, edit))
     if appended:
-        patches.append(_append(yaml, lines, seq, items, stop, appended))
+        patches.append(_append(rt, lines, seq, items, stop, appended))
     # Bottom up; of insertions at one line, the last first, so that they end up in the order given.
     order = sorted(range(len(patches)), key=lambda n: (patches[n][0], patches[n][1], n), reverse=True)
     for n in order:
@@ -353,7 +369,7 @@ def _removal(lines: list[str], item: _Item) -> tuple[int, int, list[str]]:
     return start, end, []
 
 
-def _field_patches(yaml: Any, lines: list[str], item: _Item, edit: CellEdit) -> list[tuple[int, int, list[str]]]:
+def _field_patches(rt: Any, lines: list[str], item: _Item, edit: CellEdit) -> list[tuple[int, int, list[str]]]:
     node = item.node
     keys = [str(k) for k in node]
     key_lines = [node.lc.key(k)[0] for k in node]
@@ -374,7 +390,7 @@ def _field_patches(yaml: Any, lines: list[str], item: _Item, edit: CellEdit) -> 
             continue
         if key in ranges:
             start, end = ranges[key]
-            rendered = [] if value is None else _render_fields(yaml, [(key, value)], item.column)
+            rendered = [] if value is None else _render_fields(rt, [(key, value)], item.column)
             if rendered and end - start == 1:
                 rendered[-1] = rendered[-1].rstrip("\n") + _line_comment(node, key, lines[start]) + "\n"
             patches.append((start, end, rendered))
@@ -382,7 +398,7 @@ def _field_patches(yaml: Any, lines: list[str], item: _Item, edit: CellEdit) -> 
             # A new key goes after the last present key that precedes it in the usual order.
             earlier = [k for k in _FIELDS[: _FIELDS.index(key)] if k in ranges]
             at = ranges[earlier[-1]][1] if earlier else item.start + 1
-            patches.append((at, at, _render_fields(yaml, [(key, value)], item.column)))
+            patches.append((at, at, _render_fields(rt, [(key, value)], item.column)))
     return patches
 
 
@@ -400,7 +416,7 @@ def _line_comment(node: Any, key: str, line: str) -> str:
 
 
 def _append(
-    yaml: Any, lines: list[str], seq: Any, items: list[_Item], stop: int, edits: Sequence[CellEdit]
+    rt: Any, lines: list[str], seq: Any, items: list[_Item], stop: int, edits: Sequence[CellEdit]
 ) -> tuple[int, int, list[str]]:
     if items:
         last = items[-1]
@@ -421,9 +437,9 @@ def _append(
             out.append("\n")
         pairs = _pairs(edit)
         if flow:
-            out.append(" " * (column - 2) + "- " + _render_flow_item(yaml, pairs) + "\n")
+            out.append(" " * (column - 2) + "- " + _render_flow_item(rt, pairs) + "\n")
             continue
-        block = _render_fields(yaml, pairs, column)
+        block = _render_fields(rt, pairs, column)
         block[0] = " " * (column - 2) + "- " + block[0][column:]
         out.extend(block)
     return at, at, out
