@@ -224,3 +224,9 @@ def test_any_rationale_reads_back_as_written(rationale: str) -> None:
         new = edit_judgments(SMALL, edits)
         (j,) = [j for j in parse_model(new).judgments if (j.source, j.target) == (cell["from"], cell["to"])]
         assert j.rationale == rationale
+
+
+def test_removing_the_first_judgment_of_a_section_keeps_its_header_next_to_the_next_one() -> None:
+    model = parse_model(SMALL)
+    new = edit_judgments(SMALL, parse_edits([{"from": "a.a1", "to": "b.b1", "impact": None}], model))
+    assert "  # --- from a ---\n  - to: b.b2       # key order differs on purpose\n" in new

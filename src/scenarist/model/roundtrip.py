@@ -362,11 +362,18 @@ def edit_judgments(text: str, edits: Sequence[CellEdit], *, file: str = "<model>
 
 def _removal(lines: list[str], item: _Item) -> tuple[int, int, list[str]]:
     start, end = item.start, item.end
-    # Keep the blank-line rhythm: drop one blank line at the junction when both sides have one.
-    before_blank = start > 0 and not lines[start - 1].strip()
-    if before_blank and end < len(lines) and not lines[end].strip():
+    # The blank line that separated the item from what follows goes with it.
+    if end < len(lines) and not lines[end].strip():
         end += 1
     return start, end, []
+
+
+def _separated(lines: Sequence[str], start: int) -> bool:
+    """Whether the item starting at line ``start`` is set off by a blank line (above its comments, if any)."""
+    i = start - 1
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        i -= 1
+    return i >= 0 and not lines[i].strip()
 
 
 def _field_patches(rt: Any, lines: list[str], item: _Item, edit: CellEdit) -> list[tuple[int, int, list[str]]]:
@@ -422,7 +429,7 @@ def _append(
         last = items[-1]
         column = last.column
         at = last.end
-        separated = len(items) > 1 and not lines[items[1].start - 1].strip()
+        separated = len(items) > 1 and _separated(lines, last.start)
         flow = getattr(last.node, "fa", None) is not None and last.node.fa.flow_style()
     else:
         column, at, separated, flow = 4, stop, False, False
