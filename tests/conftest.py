@@ -28,6 +28,12 @@ REFERENCE = DATA / "cib-reference"
 Matrix = list[list[int]]
 
 
+@pytest.fixture(autouse=True)
+def _own_results_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test (and the commands it starts) keeps analysis results in a cache of its own."""
+    monkeypatch.setenv("SCENARIST_CACHE_DIR", str(tmp_path_factory.mktemp("results-cache")))
+
+
 def _offsets(counts: Sequence[int]) -> list[int]:
     out = [0]
     for c in counts:
