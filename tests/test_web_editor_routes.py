@@ -112,3 +112,8 @@ def test_the_bundled_model_can_be_tried_but_not_saved(tmp_path: Path) -> None:
         assert c.post(f"/models/{MODEL}/editor/evaluate", json=EDIT, headers={"X-CSRF-Token": csrf}).status_code == 200
         r = c.post(f"/models/{MODEL}/editor/diff", json=EDIT, headers={"X-CSRF-Token": csrf})
         assert r.status_code == 422 and "bundled" in r.json()["error"]
+
+
+def test_the_editor_sits_under_the_model_tab(client: TestClient) -> None:
+    page = client.get(f"/models/{MODEL}/editor").text
+    assert f'<a href="/models/{MODEL}/model" class="current">Model</a>' in page

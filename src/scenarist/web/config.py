@@ -19,7 +19,8 @@ class Settings:
     caps every request body (larger ones get 413). ``session_max_age`` (seconds) bounds a
     login. ``warm`` computes each model's expensive results in the background at start-up.
     ``max_failures`` failed token attempts within ``failure_window`` seconds block a client
-    (429) until the window has passed.
+    (429) until the window has passed. ``poll_news`` (seconds), when set, polls the registered news
+    feeds in a background thread at that interval, the first time at start-up.
     """
 
     draws: int = SETTINGS["draws"].default
@@ -30,6 +31,7 @@ class Settings:
     warm: bool = False
     max_failures: int = 10
     failure_window: float = 60.0
+    poll_news: float | None = None
 
     @property
     def analysis(self) -> AnalysisSettings:
