@@ -127,7 +127,7 @@ def outcome_of(model: Model, settings: AnalysisSettings = DEFAULTS) -> Outcome:
     for s, k in zip(listed, labels.tolist()):
         family = compiled.named_ids[k] if k >= 0 else NONE_OF_THESE
         consistent.append(ConsistentScenario(tuple(s.variants.items()), family, names[family]))
-    probs = prior_of(compiled, settings)
+    probs = prior_of(compiled, settings, keep=False)  # an edited draft: not worth a cache entry
     counts = np.array([float(a.count) for a in probs.attractors], dtype=np.float64)
     before = account(compiled, probs.distribution(), counts=counts)
     families = tuple((s.id, names.get(s.id, s.id), s.probability) for s in before.families)
