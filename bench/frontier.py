@@ -1,13 +1,16 @@
 """The exact frontier: the pruned search on the seeded random matrices of the targets, and multistart recall.
 
-Run:  .venv/bin/python bench/frontier.py [--budget SECONDS] [--starts N] [--no-record]
+Run:  .venv/bin/python bench/frontier.py [--budget SECONDS] [--starts N] [--only 20x4,25x3] [--no-record]
 
 For each matrix of the target table (seeded random −3..3 matrices, 30 % zeros; see
 ``bench/random_models.py``) the exact pruned search runs once after a warm-up that
 compiles the kernels; cases too large to finish are *estimated* from a random sample of
 their prefixes searched for ``--budget`` seconds (as in ``bench/scale.py``). The table
 prints today's wall time and search nodes beside the independent C reference and the
-target. Where the exact set is known, the multistart method (``cib-multistart``) runs
+target, with the cost per node: the process's CPU time (every thread) over the nodes, which
+the load of other processes moves far less than the wall time (the C reference's cost per
+node is its wall time over its nodes, one thread), and the load average when the case
+started. Where the exact set is known, the multistart method (``cib-multistart``) runs
 with ``--starts`` starts and its recall (share of the exact set it found) is printed with
 its time and growth curve. Results are appended to ``bench/results-frontier.md`` with
 the command, the machine (load average included: other processes share the cores) and
@@ -47,17 +50,19 @@ class Target:
     v: int
     reference: str
     """The independent C reference: wall time and nodes."""
+    reference_us: float
+    """The reference's wall time per node, microseconds."""
     target: str
     exact: bool
     """Whether the exact search is run to the end (else estimated)."""
 
 
 TARGETS = (
-    Target(20, 4, "0.53 s, 0.70 M nodes", "≤ 0.5 s", True),
-    Target(25, 3, "0.45 s, 0.49 M nodes", "≤ 0.5 s", True),
-    Target(30, 3, "1.8 s, 2.1 M nodes", "≤ 2 s", True),
-    Target(25, 4, "30 s, 40 M nodes", "≤ 30 s", False),
-    Target(30, 4, "30 min, 1.9 G nodes (7 consistent)", "≤ 5 min, fewer nodes", False),
+    Target(20, 4, "0.53 s, 0.70 M nodes", 0.53 / 0.70, "≤ 0.5 s", True),
+    Target(25, 3, "0.45 s, 0.49 M nodes", 0.45 / 0.49, "≤ 0.5 s", True),
+    Target(30, 3, "1.8 s, 2.1 M nodes", 1.8 / 2.1, "≤ 2 s", True),
+    Target(25, 4, "30 s, 40 M nodes", 30 / 40, "≤ 30 s", False),
+    Target(30, 4, "30 min, 1.9 G nodes (7 consistent)", 1800 / 1900, "≤ 5 min, fewer nodes", False),
 )
 
 
@@ -69,18 +74,30 @@ class Recall:
     growth: str
 
 
-def _exact(t: Target, budget: float) -> tuple[Row, np.ndarray | None]:
+@dataclass(frozen=True)
+class Cost:
+    load: float
+    """Load average (one minute) when the case started."""
+    cpu_us: float
+    """CPU microseconds (every thread of this process) per search node."""
+
+
+def _exact(t: Target, budget: float) -> tuple[Row, np.ndarray | None, Cost]:
     model = random_model(t.n, t.v)
     name = f"random {t.n}×{t.v}"
+    load = os.getloadavg()[0]
+    start, cpu = time.perf_counter(), time.process_time()
     if not t.exact:
-        return _estimate(name, model, budget), None
+        row = _estimate(name, model, budget)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        # The estimate extrapolates wall time and nodes alike; CPU per node follows their ratio.
+        return row, None, Cost(load, cpu / wall * row.seconds / max(row.nodes or 1, 1) * 1e6)
     domain = domain_of(model)
-    start = time.perf_counter()
     result = search.search(model, domain, 0)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     note = f"{result.prefixes} prefixes" if result.prefixes else "one thread"
     row = Row(name, "pruned", model.scenario_space, len(result.indices), seconds, result.nodes, note, 0.0)
-    return row, result.indices
+    return row, result.indices, Cost(load, cpu / max(result.nodes, 1) * 1e6)
 
 
 def _recall(t: Target, exact: np.ndarray | None, starts: int) -> Recall:
@@ -104,17 +121,18 @@ def _warm_up() -> None:
     find_some(small, starts=5000)
 
 
-def _table(rows: list[tuple[Target, Row, Recall]]) -> list[str]:
+def _table(rows: list[tuple[Target, Row, Cost, Recall]]) -> list[str]:
     lines = [
-        "| matrix | space | today (wall, 2 threads) | today's nodes | C reference | target "
-        "| multistart found / exact | multistart time | growth (every 8th chunk) |",
-        "|---|---:|---:|---:|---|---|---:|---:|---|",
+        "| matrix | space | today (wall, 2 threads) | today's nodes | today's CPU per node | load | C reference "
+        "| C per node | target | multistart found / exact | multistart time | growth (every 8th chunk) |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|",
     ]
-    for t, r, m in rows:
+    for t, r, c, m in rows:
         est = "est. " if r.found < 0 else ""
         exact = "?" if m.exact < 0 else str(m.exact)
         lines.append(
-            f"| {t.n} × {t.v} | {r.space:.2g} | {est}{_fmt_seconds(r.seconds)} | {est}{r.nodes:,} | {t.reference} "
+            f"| {t.n} × {t.v} | {r.space:.2g} | {est}{_fmt_seconds(r.seconds)} | {est}{r.nodes:,} "
+            f"| {c.cpu_us:.1f} µs | {c.load:.1f} | {t.reference} | {t.reference_us:.2f} µs "
             f"| {t.target} | {m.found} / {exact} | {_fmt_seconds(m.seconds)} | {m.growth} |"
         )
     return lines
@@ -124,16 +142,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per estimated case")
     parser.add_argument("--starts", type=int, default=65_536, help="multistart starts per case")
+    parser.add_argument("--only", default="", help="comma-separated sizes to run, e.g. 20x4,25x3 (default: all)")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
+    only = {tuple(int(x) for x in size.lower().split("x")) for size in args.only.split(",") if size}
     load_start = f"{os.getloadavg()[0]:.2f}"
     _warm_up()
     rows = []
     for t in TARGETS:
-        row, exact = _exact(t, args.budget)
+        if only and (t.n, t.v) not in only:
+            continue
+        row, exact, cost = _exact(t, args.budget)
         recall = _recall(t, exact, args.starts)
-        rows.append((t, row, recall))
-        print(f"{t.n}×{t.v}: {_fmt_seconds(row.seconds)}, {row.nodes:,} nodes; multistart {recall}", flush=True)
+        rows.append((t, row, cost, recall))
+        print(
+            f"{t.n}×{t.v}: {_fmt_seconds(row.seconds)}, {row.nodes:,} nodes, {cost.cpu_us:.1f} µs CPU per node "
+            f"(load {cost.load:.1f}); multistart {recall}",
+            flush=True,
+        )
     table = _table(rows)
     print("\n".join(table))
     if args.no_record:

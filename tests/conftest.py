@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import strategies as st
+from playwright.sync_api import Browser, sync_playwright
 
 from scenarist.model.compile import CompiledModel, compile_model
 from scenarist.model.schema import Judgment, Model
 from scenarist.model.validate import validate_model
 
 DATA = Path(__file__).parent / "data"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+"""Where browser tests keep their screenshots."""
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
 REFERENCE = DATA / "cib-reference"
 
 Matrix = list[list[int]]
@@ -171,3 +178,23 @@ def cib_cases_with_fixed(draw: st.DrawFn) -> tuple[tuple[int, ...], Matrix, dict
     chosen = draw(st.sets(st.integers(0, len(counts) - 1), min_size=1, max_size=len(counts)))
     fixed = {k: draw(st.integers(0, counts[k] - 1)) for k in sorted(chosen)}
     return counts, matrix, fixed
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Headless Chromium (Debian's package) driven by Playwright, one per test module.
+
+    Without the package the browser tests are skipped, except with ``CI=1``, where they fail:
+    CI installs it, so the browser tests must run there.
+    """
+    if not CHROMIUM.exists():
+        reason = "Debian's chromium package is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, Page
 
 from scenarist.evidence import NewsStore, open_ledger
 from scenarist.evidence.news_store import NewsItemInput
@@ -20,19 +19,9 @@ from scenarist.news.service import propose
 from scenarist.news.text import text_key
 from scenarist.web import Settings, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
 MODEL = "us-russia-2025"
 TOKEN = "news-browser-token-71aa"
 
-if not CHROMIUM.exists():
-    reason = "Debian's chromium package is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 ITEMS = [
     ("Treasury imposes sweeping sanctions on Rosneft and Lukoil",
@@ -78,15 +67,14 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture()
-def page(base: str) -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            pg = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            pg.set_default_timeout(20_000)
-            yield pg
-        finally:
-            browser.close()
+def page(chromium: Browser, base: str) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    try:
+        yield pg
+    finally:
+        context.close()
 
 
 def test_review_page_accepts_and_rejects(page: Page, base: str) -> None:

@@ -5,29 +5,19 @@ The screenshot of the whole page is saved as ``test-artifacts/report-front.png``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from conftest import ARTIFACTS
 from report_fixture import Built, build
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 SECTIONS = (
     "bottom-line", "signposts", "questions", "family-partnership", "family-moderate_chill",
     "family-friendship_out_of_spite", "landscape", "timeline", "forecasts", "judgments", "appendix",
 )  # fmt: skip
-
-if not CHROMIUM.exists():
-    reason = "Debian's chromium package is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
@@ -40,19 +30,17 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, Path]:
 
 
 @pytest.fixture()
-def page(report: tuple[Built, Path]) -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        pg = context.new_page()
-        outside: list[str] = []
-        pg.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else outside.append(r.url))
-        pg.goto(report[1].as_uri())
-        try:
-            yield pg
-        finally:
-            browser.close()
-        assert not outside, f"the report reached the network: {outside}"
+def page(chromium: Browser, report: tuple[Built, Path]) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else outside.append(r.url))
+    pg.goto(report[1].as_uri())
+    try:
+        yield pg
+    finally:
+        context.close()
+    assert not outside, f"the report reached the network: {outside}"
 
 
 def test_no_horizontal_overflow_at_1280_px(page: Page) -> None:

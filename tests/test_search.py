@@ -210,3 +210,31 @@ def test_search_order_puts_fixed_descriptors_first() -> None:
     model = random_case(4, 6, 3)
     order = search.search_order(model, domain_of(model, {"d4": "v1", "d2": "v0"}))
     assert order[:2] == (2, 4) and sorted(order) == list(range(6))
+
+
+class RecordingExecutor:
+    """Runs the work items here and keeps them, to look at how the search split its work."""
+
+    def __init__(self) -> None:
+        self.items: list[np.ndarray] = []
+
+    def map(self, fn, items):  # type: ignore[no-untyped-def]
+        self.items += list(items)
+        return [fn(item) for item in items]
+
+
+def test_executor_gets_finer_prefixes_dealt_round_robin(split_always: None) -> None:
+    model = random_case(13, 12, 3)
+    domain = domain_of(model)
+    executor = RecordingExecutor()
+    spread = search.search(model, domain, 3, executor=executor)
+    here = search.search(model, domain, 3)
+    assert np.array_equal(spread.indices, exhaustive(model, domain, 3))
+    assert np.array_equal(spread.indices, here.indices)
+    batches = executor.items
+    assert len(batches) > 1
+    assert sum(len(b) for b in batches) == spread.prefixes
+    # Dealt round-robin: prefix j is entry j // k of batch j % k, and the prefixes come in depth-first order.
+    dealt = np.array([batches[j % len(batches)][j // len(batches)] for j in range(spread.prefixes)])
+    assert len({tuple(row) for row in dealt.tolist()}) == spread.prefixes
+    assert np.array_equal(np.lexsort(dealt.T[::-1]), np.arange(spread.prefixes))

@@ -8,25 +8,20 @@ kept under ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from conftest import ARTIFACTS
 from scenarist.model.load import load_model
 from scenarist.web import Settings, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MODEL = "us-russia-2025"
 TOKEN = "browser-test-token-4f1c"
 XSS = "<script>alert('x')</script>"
@@ -49,12 +44,6 @@ scenarios:
 signposts:
   - {{id: sp, name: "{XSS}", observation: "{XSS}", descriptor: a, likelihoods: {{a1: 0.9, a2: 0.1}}}}
 """
-
-if not CHROMIUM.exists():
-    reason = "Debian's chromium package is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)  # CI installs it: the browser tests must run there
-    pytest.skip(reason, allow_module_level=True)
 
 
 @dataclass(frozen=True)
@@ -93,19 +82,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         thread.join(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture()
-def page(browser: Browser, server: Server) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page(chromium: Browser, server: Server) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     outside: list[str] = []
     dialogs: list[str] = []

@@ -6,32 +6,21 @@ A screenshot of the overview is kept as ``test-artifacts/web-front.png``.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from conftest import ARTIFACTS
 from scenarist.web import Settings, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MODEL = "us-russia-2025"
 TOKEN = "workshop-test-token-77d0"
 FAMILIES = ("A partnership without commitment", "A moderate chill", "Friendship out of spite", "None of these")
-
-if not CHROMIUM.exists():
-    reason = "Debian's chromium package is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
 
 
 def _free_port() -> int:
@@ -63,19 +52,9 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.join(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 @pytest.fixture()
-def page(browser: Browser, base: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page(chromium: Browser, base: str) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     outside: list[str] = []
     pg.on("request", lambda r: None if r.url.startswith((base, "data:")) else outside.append(r.url))

@@ -39,7 +39,8 @@ widest spread over the tightest settled constraints, then to the static order.
 Everything that allocates nothing is compiled without reference counting (``_leaf``):
 with it, the count updates on every array handed to a call took most of the search time.
 Drops are marked first and applied per descriptor (``_apply``), so each removal pass
-recomputes a descriptor's best contributions once.
+reads a descriptor's variants once: the best contributions of the dropped and of the kept
+variants, whose difference (when positive) is what ``reach`` loses.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class State(NamedTuple):
     drop: np.ndarray
     """Variants marked for removal by a bound (applied by ``_apply``)."""
     row_max_after: np.ndarray
-    """Scratch: like ``row_max``, after the marked variants are removed."""
+    """Scratch: like ``row_max``, over the variants that ``_apply`` keeps (``row_max``: over those it drops)."""
 
 
 @njit(cache=True, nogil=True)
@@ -179,19 +180,29 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
         if not hit:
             continue
         status = 1
-        _max_rows(DT, alive, L, off[d], off[d + 1], row_max)
+        # One pass over the variants: the best of the dropped ones (row_max) and of the kept ones.
+        nc = row_max.shape[0]
+        for c in range(nc):
+            row_max[c] = _NEG
+            row_max_after[c] = _NEG
         for w in range(off[d], off[d + 1]):
-            if drop[w] and alive[L, w]:
+            if not alive[L, w]:
+                continue
+            if drop[w]:
                 alive[L, w] = 0
                 n_alive[L, d] -= 1
+                for c in range(nc):
+                    row_max[c] = max(row_max[c], DT[w, c])
+            else:
+                for c in range(nc):
+                    row_max_after[c] = max(row_max_after[c], DT[w, c])
         if n_alive[L, d] == 0:
             status = -1
             break
-        _max_rows(DT, alive, L, off[d], off[d + 1], row_max_after)
         for c in range(cbeg[d]):
-            reach[L, c] -= row_max[c] - row_max_after[c]
-        for c in range(cend[d], reach.shape[1]):
-            reach[L, c] -= row_max[c] - row_max_after[c]
+            reach[L, c] -= max(0, row_max[c] - row_max_after[c])
+        for c in range(cend[d], nc):
+            reach[L, c] -= max(0, row_max[c] - row_max_after[c])
     drop.fill(0)
     return status
 

@@ -43,6 +43,9 @@ _TASKS_PER_THREAD = 64
 """Prefixes aimed for per thread, for load balance."""
 _MAX_BATCHES = 16
 """Batches of prefixes (executor work items, progress steps) at most."""
+_EXECUTOR_PREFIXES = 1024
+"""Prefixes aimed for when an executor runs the batches: its workers' threads are not known here,
+and finer prefixes dealt round the batches keep the batches' work even."""
 _FIRST_CAP = 64
 """Result rows reserved per prefix; a prefix with more results runs again with room for all."""
 
@@ -219,12 +222,14 @@ def _prefixes(problem: Any, threads: int) -> tuple[IntArray, int]:
 
 
 def _batches(prefixes: IntArray, threads: int) -> list[IntArray]:
-    """The prefixes in at most ``_MAX_BATCHES`` consecutive batches (the executor's work items).
+    """The prefixes in at most ``_MAX_BATCHES`` batches (the executor's work items), dealt round-robin.
 
-    A batch holds at least 16 prefixes per thread, so that uneven subtrees balance out within it.
+    A batch holds at least 16 prefixes per thread, so that uneven subtrees balance out within it;
+    neighbouring prefixes (often of similar size) go to different batches, so the batches' work
+    is even when they run on separate workers.
     """
-    size = max(16 * threads, -(-len(prefixes) // _MAX_BATCHES))
-    return [np.ascontiguousarray(prefixes[i : i + size]) for i in range(0, len(prefixes), size)]
+    count = max(1, min(_MAX_BATCHES, len(prefixes) // (16 * threads)))
+    return [np.ascontiguousarray(prefixes[i::count]) for i in range(count)]
 
 
 def _search_prefixes(problem: Any, prefixes: IntArray) -> tuple[IntArray, int]:
@@ -306,7 +311,9 @@ def search(
     rows, nodes = _run_one(problem, np.zeros(0, dtype=np.int64), _depth(problem), SERIAL_NODES)
     prefixes = 0
     if rows is None:
-        split, first = _prefixes(problem, numba.get_num_threads())
+        threads = numba.get_num_threads()
+        aim = threads if executor is None else max(threads, _EXECUTOR_PREFIXES // _TASKS_PER_THREAD)
+        split, first = _prefixes(problem, aim)
         parts, searched = _parallel(problem, split, progress, executor)
         rows = np.concatenate(parts, axis=0) if parts else np.zeros((0, n), dtype=np.int64)
         nodes, prefixes = nodes + first + searched, len(split)

@@ -40,15 +40,19 @@ def prior_of(
     *,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    keep: bool = True,
 ) -> ProbabilityResult:
-    """The Monte Carlo probabilities of the judgments, before any evidence (kept in :mod:`.cache` per model)."""
+    """The Monte Carlo probabilities of the judgments, before any evidence.
+
+    Kept in :mod:`.cache` per model unless ``keep`` is False (a draft that will not be asked again).
+    """
 
     def compute() -> ProbabilityResult:
         return scenario_probabilities(
             compiled, draws=settings.draws, seed=settings.seed, progress=progress, executor=executor
         )
 
-    if executor is not None:
+    if executor is not None or not keep:
         return compute()
     return cache.cached("prior", (cache.model_key(compiled), settings.draws, settings.seed), compute)
 

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from scenarist import __version__
 from scenarist.news.poller import Poller
-from scenarist.web import api, api_writes, news, pages
+from scenarist.web import api, api_writes, editor, news, pages
 from scenarist.web.config import Settings
 from scenarist.web.contract import install_contract
 from scenarist.web.errors import install_error_handlers
@@ -33,6 +33,7 @@ def build_app(
 ) -> FastAPI:
     """Load the models and open the ledger now (errors surface before serving); close it at shutdown."""
     state = AppState(models, db, token, allow_anonymous_writes, settings)
+    editor.register_paths(state, models)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +67,7 @@ def build_app(
     app.include_router(api_writes.docs_router)
     app.include_router(pages.router)
     app.include_router(news.router)
+    app.include_router(editor.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_contract(app, state)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
