@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from scenarist import __version__
-from scenarist.web import api, api_writes, news, pages
+from scenarist.web import api, api_writes, front, news, pages
 from scenarist.web.config import Settings
 from scenarist.web.errors import install_error_handlers
 from scenarist.web.security import BodyLimit, SecurityHeaders, SessionSigner, Throttle, ThrottleGuard
@@ -31,6 +31,7 @@ def build_app(
 ) -> FastAPI:
     """Load the models and open the ledger now (errors surface before serving); close it at shutdown."""
     state = AppState(models, db, token, allow_anonymous_writes, settings)
+    state.parts.extend([api.json_part, front.view_part, pages.overview_part])  # what each snapshot holds, in order
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

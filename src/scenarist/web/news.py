@@ -74,6 +74,7 @@ def news_accept(
         done = news.accept(
             state.ledger, entry.loaded, proposal_id, observed=observed == "yes", reliability=reliability, prior=prior
         )
+    entry.changed()  # the accepted evidence shows on the next read
     return RedirectResponse(f"/models/{entry.id}/news?accepted={done.id}", status_code=303)
 
 
