@@ -276,7 +276,9 @@ class Refresher:
             try:
                 part(self._state, entry, snap)
             except ScenaristError as exc:  # the read that needs the part builds it and reports the error
-                log.warning("building a part of the overview of %s failed: %s", entry.id, exc)
+                log.warning("building a part of the reads of %s failed: %s", entry.id, exc)
+            except Exception:  # a bug in one part must not keep the standing from the readers
+                log.exception("building a part of the reads of %s failed", entry.id)
         self.builds += 1
         return snap
 
