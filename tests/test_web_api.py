@@ -383,7 +383,7 @@ def test_forecasts_show_questions_resolutions_scores_and_reliability(client: Tes
         ledger.resolve("q_yes", "yes", dt.date(2025, 6, 1), "news")
         ledger.add_question("q_open", "Still open?", "Later.", dt.date(2026, 12, 31), MODEL, "scenario", "partnership")
     forecasts = f"/api/models/{MODEL}/forecasts"  # written by another client: shows once the app has polled
-    until(lambda: len(client.get(forecasts).json()["questions"]) == 2 and client.get(forecasts).json()["scores"]["scored"])
+    until(lambda: (doc := client.get(forecasts).json())["scores"]["scored"] == 1 and len(doc["questions"]) == 2)
     doc = client.get(forecasts).json()
     assert {q["id"] for q in doc["questions"]} == {"q_yes", "q_open"}
     assert doc["scores"]["scored"] == 1 and doc["scores"]["mean_brier"] == pytest.approx(0.09)
