@@ -160,7 +160,7 @@ async def _writer(base: str, token: str, every: float, stop: float, tally: Tally
                         active.discard(victim)
             except httpx.HTTPError as exc:
                 tally.record("write: add evidence", started, False, repr(exc))
-            await asyncio.sleep(every)
+            await asyncio.sleep(max(0.0, min(every, stop - time.perf_counter())))
     return active
 
 

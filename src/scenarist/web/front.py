@@ -8,8 +8,10 @@ snapshot is published. Scenario names by family are here too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -84,9 +86,20 @@ def draw(drawing: Drawing) -> dict[str, Any]:
     return context
 
 
+DRAWING_NICENESS = 5
+"""How much lower the drawing process's CPU priority is than the server's: readers first on a busy machine."""
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # not on this platform, or not allowed: the same priority
+        os.nice(DRAWING_NICENESS)
+
+
 def _pool() -> Executor:
-    """One drawing process (spawned: a fork of a threaded server could inherit held locks)."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    """One drawing process (spawned: a fork of a threaded server could inherit held locks), at a lower priority."""
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+    )
 
 
 class _Drawer:

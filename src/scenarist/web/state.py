@@ -38,6 +38,7 @@ from scenarist.model import DEFAULT_MODEL, Model, compile_model, load_model
 from scenarist.model.schema import Judgment
 from scenarist.model.validate import model_warnings
 from scenarist.service import (
+    DEFAULTS,
     Evidence,
     Ledger,
     Posterior,
@@ -305,6 +306,8 @@ class ModelEntry:
             self.judgments.setdefault((j.source, j.target), []).append(j)
         self._probability_lock = threading.Lock()
         self._assumption_lock = threading.Lock()
+        self._forecast_lock = threading.Lock()
+        self._forecast_prior: ProbabilityResult | None = None
         self._probabilities: ProbabilityResult | None = None
         self._from_today: ProbabilityResult | None = None
         self._assumptions: SensitivityResult | None = None
@@ -340,6 +343,19 @@ class ModelEntry:
                         self.compiled, self.model.current.variants, self.settings.analysis
                     )
             return self._probabilities
+
+    def forecast_prior(self) -> ProbabilityResult:
+        """The probabilities at the default settings, which the model's forecast history is recorded with.
+
+        The same as :meth:`probabilities` when the app runs at the defaults; else computed once, so a
+        write does not run the Monte Carlo again.
+        """
+        if self.settings.analysis == DEFAULTS:
+            return self.probabilities()
+        with self._forecast_lock:
+            if self._forecast_prior is None:
+                self._forecast_prior = service.prior_of(self.compiled, DEFAULTS)
+            return self._forecast_prior
 
     def assumptions(self) -> SensitivityResult:
         """The judgments ranked by influence on the named-scenario probabilities (computed once)."""
@@ -391,6 +407,7 @@ class ModelEntry:
 
     def warm(self) -> None:
         self.probabilities()
+        self.forecast_prior()
         self.assumptions()
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from scenarist import service
 from scenarist.model.schema import Judgment
-from scenarist.service import DEFAULTS, Evidence, EvidenceFields
+from scenarist.service import Evidence, EvidenceFields
 from scenarist.service.analysis import ScenarioBalance, explain
 from scenarist.service.analysis import parse_fix as service_parse_fix
 from scenarist.web.security import WebError
@@ -251,7 +251,7 @@ def timeline_window(snap: Snapshot) -> tuple[int, int]:
 
 def add_evidence(state: AppState, entry: ModelEntry, fields: EvidenceFields) -> Evidence:
     """Check a report against the model, store it, refresh the model's standing forecasts; returns once it shows."""
-    prior = entry.probabilities() if state.settings.analysis == DEFAULTS else None
+    prior = entry.forecast_prior()
     with state.write_lock:
         row = service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
     entry.changed()  # read-your-writes: the snapshot that includes it is published before the writer hears back
@@ -274,7 +274,7 @@ def retract_evidence(
 
     Returns once it shows."""
     owner, _ = find_evidence(state, evidence_id, entry)
-    prior = owner.probabilities() if state.settings.analysis == DEFAULTS else None
+    prior = owner.forecast_prior()
     with state.write_lock:
         row = service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
     owner.changed()
