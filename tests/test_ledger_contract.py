@@ -660,3 +660,29 @@ def test_model_forecast_history_is_replaced_in_one_go_and_manual_ones_stay(ledge
     with pytest.raises(LedgerConflict, match="resolved"):
         ledger.replace_model_forecasts("q", [(D2, 0.9)])
     assert [(f.probability, f.revision) for f in ledger.forecasts("q") if f.origin == "model"] == [(0.25, "def")]
+
+
+def test_the_fingerprint_changes_with_every_kind_of_write(ledger: Ledger) -> None:
+    seen = [ledger.fingerprint("m")]
+
+    def changed() -> None:
+        now = ledger.fingerprint("m")
+        assert now not in seen
+        seen.append(now)
+
+    first = ledger.add_evidence(_row(1))
+    changed()
+    ledger.import_evidence([_row(2), _row(3)])
+    changed()
+    ledger.retract(first.id, "wrong")
+    changed()
+    ledger.add_question("q1", "Will it?", "If so.", D1 + dt.timedelta(days=300), "m", "manual")
+    changed()
+    ledger.record_forecast("q1", 0.4, D1)
+    changed()
+    ledger.resolve("q1", "yes", D1 + dt.timedelta(days=10), "news")
+    changed()
+    assert ledger.fingerprint("m") == seen[-1]  # reading changes nothing
+    before_other = ledger.fingerprint("m")
+    ledger.add_evidence(_row(4, model_id="other"))
+    assert ledger.fingerprint("m") == before_other  # another model's evidence leaves it alone
