@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 
 from scenarist.model.compile import CompiledModel, compile_model
@@ -18,6 +19,12 @@ DATA = Path(__file__).parent / "data"
 REFERENCE = DATA / "cib-reference"
 
 Matrix = list[list[int]]
+
+
+@pytest.fixture(autouse=True)
+def _own_results_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test (and the commands it starts) keeps analysis results in a cache of its own."""
+    monkeypatch.setenv("SCENARIST_CACHE_DIR", str(tmp_path_factory.mktemp("results-cache")))
 
 
 def _offsets(counts: Sequence[int]) -> list[int]:

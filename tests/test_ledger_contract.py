@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from scenarist.errors import ScenaristError
 from scenarist.evidence import Evidence, EvidenceInput, Ledger, LedgerError, Question, open_ledger
 from scenarist.evidence.errors import LedgerConflict, LedgerNotFound
-from scenarist.evidence.migrate import head_revision
+from scenarist.evidence.migrate import head_by_name, head_revision
 
 PG_ENV = "SCENARIST_TEST_PG_URL"
 D1, D2, D3 = dt.date(2025, 5, 1), dt.date(2025, 5, 2), dt.date(2025, 5, 3)
@@ -508,6 +508,11 @@ def test_migrations_build_the_schema_and_reopening_changes_nothing(ledger_url: s
         assert set(sa.inspect(conn).get_table_names()) == TABLES
         versions = conn.execute(sa.text("SELECT version_num FROM scenarist_ledger_version")).scalars().all()
         assert versions == [head_revision()]
+
+
+def test_the_head_read_from_file_names_is_alembics_head() -> None:
+    """Opening a ledger at head skips Alembic by trusting the file names; they must agree."""
+    assert head_by_name() == head_revision()
 
 
 def test_a_schema_from_a_newer_version_is_refused(ledger_url: str) -> None:

@@ -14,21 +14,24 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from scenarist import service
 from scenarist.errors import InputError, NotFoundError, ScenaristError, StoppedError
 from scenarist.limits import check_options, check_search_space, describe_cost
-from scenarist.model import CompiledModel
-from scenarist.model.load import printable
-from scenarist.model.schema import CurrentState
-from scenarist.service.analysis import Executor, ScenarioSet, dask_executor, find_scenarios
-from scenarist.service.analysis import Progress as ProgressCallback
-from scenarist.service.analysis import parse_fix as _parse_fix
+from scenarist.service.settings import SETTINGS
+
+if TYPE_CHECKING:
+    from scenarist.model import CompiledModel
+    from scenarist.model.schema import CurrentState
+    from scenarist.service.analysis import Executor, ScenarioSet
+    from scenarist.service.analysis import Progress as ProgressCallback
+
+# The modules above are what every command needs; the service, the model and the engines are
+# imported inside the functions that use them, so that `--help` and small commands start fast.
 
 __all__ = [
     "PROGRESS_THRESHOLD",
@@ -96,8 +99,8 @@ DbOpt = Annotated[
     str | None,
     typer.Option("--db", envvar="SCENARIST_DB", help="Ledger: SQLite path or database URL (default: user data dir)."),
 ]
-DrawsOpt = Annotated[int, typer.Option("--draws", help=service.SETTINGS["draws"].help)]
-SeedOpt = Annotated[int, typer.Option("--seed", help=service.SETTINGS["seed"].help)]
+DrawsOpt = Annotated[int, typer.Option("--draws", help=SETTINGS["draws"].help)]
+SeedOpt = Annotated[int, typer.Option("--seed", help=SETTINGS["seed"].help)]
 CurrentOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -115,11 +118,13 @@ def settings_of(**values: int) -> service.AnalysisSettings:
 
 def current_state(loaded: service.Loaded, items: list[str] | None, date: str | None) -> CurrentState | None:
     """The --current state (None: the model's own, if any)."""
+    from scenarist.model.schema import CurrentState
+
     if not items:
         if date is not None:
             raise InputError("--current-date needs --current descriptor=variant")
         return None
-    variants = _parse_fix(loaded.compiled, items)
+    variants = parse_fix(loaded.compiled, items)
     try:
         when = service.parse_iso_date(date) if date is not None else dt.date.today()
     except ValueError as exc:
@@ -130,6 +135,8 @@ def current_state(loaded: service.Loaded, items: list[str] | None, date: str | N
 @contextmanager
 def executor_for(workers: int | None, scheduler: str | None) -> Iterator[Executor | None]:
     """A Dask executor when --workers or --scheduler is given; otherwise None (this process)."""
+    from scenarist.service.analysis import dask_executor
+
     with dask_executor(workers, scheduler) as executor:
         yield executor
 
@@ -214,6 +221,8 @@ def _check_deadline() -> None:
 
 def load(ref: str | None) -> service.Loaded:
     """Read and compile a model, printing its warnings on stderr; its texts are made printable."""
+    from scenarist.model.load import printable
+
     loaded = service.load(ref)
     loaded = dataclasses.replace(loaded, model=printable(loaded.model))
     for warning in loaded.warnings:
@@ -223,6 +232,8 @@ def load(ref: str | None) -> service.Loaded:
 
 def parse_fix(model: CompiledModel, fix: list[str] | None) -> dict[str, str]:
     """The --fix options as an intervention (a repeated descriptor is refused)."""
+    from scenarist.service.analysis import parse_fix as _parse_fix
+
     return _parse_fix(model, fix)
 
 
@@ -235,6 +246,8 @@ def progress_bar(total: int, label: str) -> Iterator[ProgressCallback | None]:
     if total < PROGRESS_THRESHOLD:
         yield (lambda _done, _total: _check_deadline()) if _state["deadline"] is not None else None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
@@ -254,6 +267,8 @@ def find(
     executor: Executor | None = None,
     solver: str = "auto",
 ) -> ScenarioSet:
+    from scenarist.service.analysis import find_scenarios
+
     free = [int(c) for d, c in zip(compiled.descriptor_ids, compiled.counts) if d not in fixed]
     space = math.prod(free)
     if solver != "multistart":  # the sampling method is the documented answer for spaces beyond exact search

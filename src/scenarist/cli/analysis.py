@@ -9,7 +9,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -40,9 +40,12 @@ from scenarist.cli._app import (
 )
 from scenarist.errors import InputError
 from scenarist.limits import check_exhaustive, check_search_space
-from scenarist.model import CompiledModel, Model, bundled_models, compile_model, json_schema, load_model
-from scenarist.service.analysis import Progress as ProgressCallback
-from scenarist.service.analysis import ScenarioSet, SolverName, explain, parse_scenario
+from scenarist.service.settings import SETTINGS, SolverName
+
+if TYPE_CHECKING:
+    from scenarist.model import CompiledModel, Model
+    from scenarist.service.analysis import Progress as ProgressCallback
+    from scenarist.service.analysis import ScenarioSet
 
 __all__ = [
     "check",
@@ -88,8 +91,8 @@ def run(
     tolerance: Annotated[int, typer.Option(help="Also list scenarios up to this inconsistency.")] = 1,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for the HTML report.")] = Path("reports"),
     fix: FixOpt = None,
-    draws: DrawsOpt = service.SETTINGS["draws"].default,
-    seed: SeedOpt = service.SETTINGS["seed"].default,
+    draws: DrawsOpt = SETTINGS["draws"].default,
+    seed: SeedOpt = SETTINGS["seed"].default,
     now: Annotated[
         bool, typer.Option("--now", help="Rank the key assumptions on the posterior (after the evidence).")
     ] = False,
@@ -315,6 +318,7 @@ def explain_cmd(
 ) -> None:
     """Every descriptor's impact balance for one scenario, marking where it is inconsistent."""
     from scenarist.report.tables import balance_table
+    from scenarist.service.analysis import explain, parse_scenario
 
     model_ref, scenario = (None, first) if second is None else (first, second)
     loaded = load(model_ref)
@@ -406,7 +410,7 @@ def succession_cmd(
 ) -> None:
     """Follow succession from a start scenario to its attractor (or cycle) and print the path."""
     from scenarist.report.tables import succession_table
-    from scenarist.service.analysis import succession
+    from scenarist.service.analysis import parse_scenario, succession
 
     if not start:
         raise InputError("give the start scenario with --from 'descriptor=variant,...' or indices")
@@ -477,6 +481,7 @@ def ensemble(
     fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """Evaluate every judgment set (ensemble member) and the mean matrix; show agreement."""
+    from scenarist.model import load_model
     from scenarist.model.compile import compile_members
     from scenarist.report.tables import ensemble_table
     from scenarist.service.analysis import evaluate_ensemble
@@ -501,6 +506,7 @@ def transform(
     standardize: Annotated[bool, typer.Option("--standardize", help="Shift impacts to sum to zero.")] = False,
 ) -> None:
     """Apply ScenarioWizard's matrix transformations (in the order multiply, transpose, standardize)."""
+    from scenarist.model import compile_model, load_model
     from scenarist.model import transform as tf
 
     model = load_model(model_ref)
@@ -521,6 +527,8 @@ def transform(
 @guarded
 def models() -> None:
     """List the bundled models."""
+    from scenarist.model import bundled_models, load_model
+
     for name, path in bundled_models().items():
         model = load_model(path)
         out.print(f"{name}\t{model.title}")
@@ -531,8 +539,8 @@ def models() -> None:
 def diff_cmd(
     old: Annotated[str, typer.Argument(help="The earlier revision: model file or bundled name.")],
     new: Annotated[str, typer.Argument(help="The later revision: model file or bundled name.")],
-    draws: DrawsOpt = service.SETTINGS["draws"].default,
-    seed: SeedOpt = service.SETTINGS["seed"].default,
+    draws: DrawsOpt = SETTINGS["draws"].default,
+    seed: SeedOpt = SETTINGS["seed"].default,
     fmt: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = ViewFormat.table,
 ) -> None:
     """What changed between two revisions of a model: judgments, consistent scenarios, family probabilities."""
@@ -551,4 +559,6 @@ def diff_cmd(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the model file format (for editors)."""
+    from scenarist.model import json_schema
+
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")

@@ -37,14 +37,6 @@ from scenarist.cli._app import (
     settings_of,
 )
 from scenarist.errors import InputError, ModelError
-from scenarist.report.tables import (
-    evidence_table,
-    forecast_table,
-    probability_table,
-    scores_tables,
-    timeline_table,
-    watch_table,
-)
 
 __all__ = ["evidence_app", "forecast_app", "probabilities", "signposts", "timeline_cmd"]
 
@@ -123,6 +115,8 @@ def probabilities(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Family probabilities (and none of these) before and after the evidence, and 'from today' when declared."""
+    from scenarist.report.tables import probability_table
+
     loaded = load(model_ref)
     settings = settings_of(draws=draws, seed=seed)
     fixed = parse_fix(loaded.compiled, fix)
@@ -157,6 +151,8 @@ def signposts(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """The signposts and the watch list: unobserved signposts ranked by expected information gain."""
+    from scenarist.report.tables import watch_table
+
     loaded = load(model_ref)
     with ledger_for(db, announce=fmt is ViewFormat.table) as ledger:
         result = compute_standing(loaded, ledger, settings_of(draws=draws, seed=seed))
@@ -185,6 +181,8 @@ def timeline_cmd(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """Family probabilities (and none of these) after each dated report, lenses apart."""
+    from scenarist.report.tables import timeline_table
+
     loaded = load(model_ref)
     with ledger_for(db, announce=fmt is ViewFormat.table) as ledger:
         result = compute_standing(loaded, ledger, settings_of(draws=draws, seed=seed))
@@ -236,6 +234,8 @@ def evidence_list(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """List the evidence in the ledger (retracted items only with --all)."""
+    from scenarist.report.tables import evidence_table
+
     with ledger_for(db, announce=fmt is ViewFormat.table) as ledger:
         rows = ledger.list_evidence(model, include_retracted=include_all)
     if fmt is ViewFormat.json:
@@ -347,6 +347,8 @@ def forecast_list(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """Questions with their standing forecasts (dated by the evidence that moved them) and resolutions."""
+    from scenarist.report.tables import forecast_table
+
     with ledger_for(db, announce=fmt is ViewFormat.table) as ledger:
         questions = ledger.list_questions(model)
         history = {q.id: ledger.forecasts(q.id) for q in questions}
@@ -385,6 +387,8 @@ def forecast_scores(
     fmt: FormatOpt = ViewFormat.table,
 ) -> None:
     """Brier, log and time-averaged Brier scores of resolved questions, and the calibration table."""
+    from scenarist.report.tables import scores_tables
+
     with ledger_for(db, announce=fmt is ViewFormat.table) as ledger:
         report = service.resolved_questions(ledger, model)
     if fmt is ViewFormat.json:

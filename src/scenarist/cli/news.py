@@ -6,19 +6,18 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from scenarist import service
 from scenarist.cli._app import ViewFormat, app, err, guarded, out
 from scenarist.errors import ModelError
-from scenarist.model import Model
-from scenarist.news import service as news
-from scenarist.news.match import DEFAULT_THRESHOLD, Reranker
-from scenarist.news.service import AddReport, Proposal, Status
+
+if TYPE_CHECKING:
+    from scenarist.model import Model
+    from scenarist.news.match import Reranker
+    from scenarist.news.service import AddReport, Proposal, Status
 
 __all__ = ["news_app"]
 
@@ -38,7 +37,10 @@ ModelsOpt = Annotated[
     list[str] | None,
     typer.Option("--model", help="Model whose signposts the items are matched to (repeatable; default: bundled)."),
 ]
-ThresholdOpt = Annotated[float, typer.Option("--threshold", help="Lowest score proposed (0..1).")]
+ThresholdOpt = Annotated[
+    float | None,
+    typer.Option("--threshold", help="Lowest score proposed (0..1; default: the matcher's own threshold)."),
+]
 EmbedOpt = Annotated[bool, typer.Option("--embed", help="Re-rank with the offline embedding model (embed extra).")]
 EmbedPathOpt = Annotated[
     str | None, typer.Option("--embed-model", help="Directory of a local sentence-transformers model to use instead.")
@@ -48,6 +50,12 @@ ReliabilityOpt = Annotated[float, typer.Option("--reliability", help="Trust in t
 
 def _models(refs: list[str] | None) -> list[Model]:
     return [service.load(r).model for r in refs] if refs else [service.load(None).model]
+
+
+def _threshold(value: float | None) -> float:
+    from scenarist.news.match import DEFAULT_THRESHOLD
+
+    return DEFAULT_THRESHOLD if value is None else value
 
 
 def _reranker(embed: bool, path: str | None) -> Reranker | None:
@@ -74,18 +82,23 @@ def news_add(
     model: ModelsOpt = None,
     source: Annotated[str | None, typer.Option("--source", help="Publisher name (default: from the source).")] = None,
     reliability: ReliabilityOpt = 1.0,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    threshold: ThresholdOpt = None,
     embed: EmbedOpt = False,
     embed_model: EmbedPathOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Read items into the ledger (duplicates skipped) and propose them as evidence for the models' signposts."""
+    from scenarist.news import service as news
+
     models = _models(model)
     reranker = _reranker(embed, embed_model)
     with service.open_ledger(db) as ledger:
         for ref in sources:
-            _report(news.add_source(ledger, ref, models, source=source, reliability=reliability, threshold=threshold,
-                               reranker=reranker))  # fmt: skip
+            added = news.add_source(
+                ledger, ref, models, source=source, reliability=reliability, threshold=_threshold(threshold),
+                reranker=reranker,
+            )  # fmt: skip
+            _report(added)
 
 
 @feeds_app.command("add")
@@ -97,6 +110,8 @@ def feeds_add(
     db: DbOpt = None,
 ) -> None:
     """Register a feed to be read by `scenarist news poll`."""
+    from scenarist.news import service as news
+
     with service.open_ledger(db) as ledger:
         feed = news.register_feed(ledger, url, name, reliability)
     out.print(f"feed #{feed.id} registered: {feed.name} <{feed.url}>", markup=False)
@@ -106,6 +121,10 @@ def feeds_add(
 @guarded
 def feeds_list(db: DbOpt = None, fmt: Annotated[ViewFormat, typer.Option("--format")] = ViewFormat.table) -> None:
     """The registered feeds and how their last poll went."""
+    from rich.table import Table
+
+    from scenarist.news import service as news
+
     with service.open_ledger(db) as ledger:
         feeds = news.feeds(ledger)
     if fmt is ViewFormat.json:
@@ -122,6 +141,8 @@ def feeds_list(db: DbOpt = None, fmt: Annotated[ViewFormat, typer.Option("--form
 
 @contextmanager
 def _bar(label: str) -> Iterator[Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=None)
@@ -136,16 +157,18 @@ def _bar(label: str) -> Iterator[Any]:
 @guarded
 def news_poll(
     model: ModelsOpt = None,
-    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    threshold: ThresholdOpt = None,
     embed: EmbedOpt = False,
     embed_model: EmbedPathOpt = None,
     db: DbOpt = None,
 ) -> None:
     """Fetch every registered feed once (conditional requests) and propose the new items."""
+    from scenarist.news import service as news
+
     models = _models(model)
     reranker = _reranker(embed, embed_model)
     with service.open_ledger(db) as ledger, _bar("polling feeds") as progress:
-        reports = news.poll_feeds(ledger, models, threshold=threshold, reranker=reranker, progress=progress)
+        reports = news.poll_feeds(ledger, models, threshold=_threshold(threshold), reranker=reranker, progress=progress)
     failed = 0
     for r in reports:
         if r.error is not None:
@@ -177,6 +200,10 @@ def news_proposals(
     fmt: Annotated[ViewFormat, typer.Option("--format")] = ViewFormat.table,
 ) -> None:
     """Proposed evidence awaiting review: score, signpost, passage, date and source."""
+    from rich.table import Table
+
+    from scenarist.news import service as news
+
     statuses: tuple[Status, ...] = ("open",)
     if include_all:
         statuses = ("open", "accepted", "rejected", "deferred")
@@ -212,6 +239,8 @@ def news_accept(
     db: DbOpt = None,
 ) -> None:
     """Record the proposal as evidence: dated by the item, with its title and URL as the source."""
+    from scenarist.news import service as news
+
     if observed not in ("yes", "no"):
         raise typer.BadParameter("--observed must be yes or no")
     with service.open_ledger(db) as ledger:
@@ -247,6 +276,8 @@ def news_defer(
 
 
 def _decide(proposal_id: int, status: str, note: str | None, db: str | None) -> None:
+    from scenarist.news import service as news
+
     with service.open_ledger(db) as ledger:
         done = news.decide(ledger, proposal_id, status, note)
     out.print(f"proposal #{done.id} {status}", markup=False)

@@ -10,12 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from scenarist import service
 from scenarist.cli._app import DbOpt, app, guarded, out
 from scenarist.errors import InputError
-from scenarist.model.load import DEFAULT_MODEL, bundled_models
 
 __all__ = ["EXAMPLES", "EXTRAS", "Example", "info", "init", "ledger_location"]
 
@@ -97,6 +95,10 @@ def _extras() -> dict[str, str]:
 @guarded
 def info(db: DbOpt = None) -> None:
     """Where state lives: the ledger, the model search path, the installed extras and the settings in force."""
+    from rich.table import Table
+
+    from scenarist.model.load import DEFAULT_MODEL, bundled_models
+
     table = Table(title="Scenarist", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value")

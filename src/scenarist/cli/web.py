@@ -12,7 +12,6 @@ import typer
 from scenarist.cli._app import app, err, guarded
 from scenarist.errors import EngineError, MissingExtraError
 from scenarist.limits import check_search_space
-from scenarist.model import compile_model, load_model
 
 __all__ = ["serve"]
 
@@ -23,6 +22,8 @@ MIN_TOKEN_LENGTH = 16
 
 def _check_models(refs: list[str]) -> None:
     """Refuse, before anything starts, a model whose scenario space no exact search can cover."""
+    from scenarist.model import compile_model, load_model
+
     choices: list[str | None] = [*refs] or [None]
     for ref in choices:
         compiled = compile_model(load_model(ref))

@@ -13,7 +13,6 @@ argument is where chunked work may run (None: this process) and never changes th
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +23,7 @@ from scenarist.engines.executors import Executor
 from scenarist.engines.exhaustive import scan
 from scenarist.engines.multistart import multistart_indices
 from scenarist.engines.search import pruned_search
+from scenarist.engines.solver_names import SolverName
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
 
@@ -32,15 +32,6 @@ __all__ = ["AUTO_EXHAUSTIVE_BELOW", "EXACT_SOLVERS", "SOLVERS", "Solver", "Solve
 IntArray = npt.NDArray[np.int64]
 Solver = Callable[[CompiledModel, Domain, int, "Progress | None", "Executor | None"], IntArray]
 """A solver returns the indices (k × N array) of every scenario in the domain within tolerance."""
-
-
-class SolverName(StrEnum):
-    """Solver names; each value is the string callers may pass instead."""
-
-    exhaustive = "exhaustive"
-    pruned = "pruned"
-    auto = "auto"
-    multistart = "multistart"
 
 
 AUTO_EXHAUSTIVE_BELOW = 50_000

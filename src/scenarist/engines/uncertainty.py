@@ -304,6 +304,17 @@ def _simulate(
     return counts, cycles
 
 
+def _unflat_rows(model: CompiledModel, flats: Sequence[int]) -> IntArray:
+    """The variant indices (one row per scenario) of mixed-radix scenario numbers."""
+    rest = np.asarray(flats, dtype=np.int64)
+    rows = np.empty((len(rest), model.n_descriptors), dtype=np.int64)
+    for k in range(model.n_descriptors - 1, -1, -1):
+        c = int(model.counts[k])
+        rows[:, k] = rest % c
+        rest = rest // c
+    return rows
+
+
 def scenario_probabilities(
     model: CompiledModel,
     *,
@@ -350,15 +361,21 @@ def scenario_probabilities(
     named_counts = dict.fromkeys(model.named_ids, 0)
     lens_counts = dict.fromkeys(model.lens_ids, 0)
     none_count = 0
-    for flat, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        indices = model.unflat(flat)
-        named = model.named_of(indices)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    rows = _unflat_rows(model, [flat for flat, _ in ranked])
+    family = model.family_index(rows)  # one vectorised call for all attractors
+    lens_ids = model.lens_ids
+    held = model.families.lens_matrix(rows) if model.families is not None and lens_ids else None
+    for i, (_flat, count) in enumerate(ranked):
+        indices = tuple(rows[i].tolist())
+        named = (model.named_ids[int(family[i])],) if model.named_ids and family[i] >= 0 else ()
         for n in named:
             named_counts[n] += count
         if not named:
             none_count += count
-        for n in model.lenses_of(indices):
-            lens_counts[n] += count
+        if held is not None:
+            for j in np.flatnonzero(held[:, i]).tolist():
+                lens_counts[lens_ids[j]] += count
         attractors.append(
             AttractorProbability(
                 indices,

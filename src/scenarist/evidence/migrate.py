@@ -13,7 +13,7 @@ from scenarist.evidence.schema import VERSION_TABLE
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["MIGRATIONS", "current_revision", "head_revision", "upgrade_to_head"]
+__all__ = ["MIGRATIONS", "current_revision", "head_by_name", "head_revision", "upgrade_to_head"]
 
 MIGRATIONS: Final = Path(__file__).with_name("migrations")
 """The migration environment (``env.py``) and its ``versions``, shipped inside the package."""
@@ -47,12 +47,30 @@ def current_revision(conn: sa.Connection) -> str | None:
     return context.get_current_revision()
 
 
+def head_by_name() -> str:
+    """The head revision read from the migrations' file names (``rNNNN_*.py`` holds revision ``NNNN``).
+
+    A test holds it equal to Alembic's own head, so opening a ledger at head needs no Alembic.
+    """
+    names = sorted(p.name for p in (MIGRATIONS / "versions").glob("r[0-9][0-9][0-9][0-9]_*.py"))
+    return names[-1][1:5]
+
+
+def _at_head(conn: sa.Connection) -> bool:
+    if not sa.inspect(conn).has_table(VERSION_TABLE):
+        return False
+    rows = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return rows == [head_by_name()]
+
+
 def upgrade_to_head(conn: sa.Connection) -> None:
     """Apply the missing migrations inside ``conn``'s open transaction (a no-op at head).
 
     Raises LedgerError when the database carries a revision this version does not know
     (written by a newer Scenarist).
     """
+    if _at_head(conn):
+        return  # the common case, answered without loading Alembic
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError

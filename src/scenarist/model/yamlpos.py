@@ -50,11 +50,48 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
+"""Whether PyYAML was built with libyaml (the wheels are): then well-formed files are read in C."""
+
+
+class _FastLoader(yaml.CSafeLoader if _LIBYAML else yaml.SafeLoader):  # type: ignore[misc]
+    """libyaml's parser and composer (C) with the same constructor; used only for well-formed input."""
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.nodes = 0
+        self.seen: set[int] = set()
+        self.repeats = 0
+
+
+def _nesting_within_limit(text: str) -> bool:
+    """Whether libyaml reads ``text`` without error and no deeper than ``MAX_NESTING`` (a flat pass over events).
+
+    libyaml composes recursively in C, so depth is checked first, without recursion.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > limits.MAX_NESTING:
+                    return False
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+
+
 def _located(node: yaml.Node, file: str, path: Path) -> Location:
     return Location(file, node.start_mark.line + 1, node.start_mark.column + 1, path)
 
 
-def _scalar(loader: _Loader, node: yaml.ScalarNode, path: Path = ()) -> Any:
+def _scalar(loader: _Loader | _FastLoader, node: yaml.ScalarNode, path: Path = ()) -> Any:
     try:
         value = loader.construct_object(node, deep=True)
     except ValueError:  # an integer of more digits than Python converts
@@ -65,7 +102,7 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode, path: Path = ()) -> Any:
     return value
 
 
-def _build(loader: _Loader, node: yaml.Node, path: Path, positions: Positions, file: str) -> Any:
+def _build(loader: _Loader | _FastLoader, node: yaml.Node, path: Path, positions: Positions, file: str) -> Any:
     loader.nodes += 1
     if len(path) > limits.MAX_NESTING:  # an alias inside its own anchor nests without end
         message = f"lists and mappings are nested more than {limits.MAX_NESTING} levels deep (through aliases)"
@@ -115,6 +152,22 @@ def load_with_positions(text: str, *, file: str) -> tuple[Any, Positions]:
 
 
 def _load(text: str, *, file: str) -> tuple[Any, Positions]:
+    """Read with libyaml when it is installed and the text is well formed and shallow; else in Python.
+
+    Both give the same data and positions; the Python reader is the one that explains a malformed
+    file (its messages and marks are the documented ones), so any problem takes that path.
+    """
+    if _LIBYAML and not _NON_PRINTABLE.search(text) and _nesting_within_limit(text):
+        fast = _FastLoader(text, file)
+        try:
+            node = fast.get_single_node()
+            if node is not None:
+                positions: Positions = {}
+                return _build(fast, node, (), positions, file), positions
+        except yaml.YAMLError:
+            pass  # read again in Python for the located message
+        finally:
+            fast.dispose()
     try:
         loader = _Loader(text, file)
     except yaml.reader.ReaderError as exc:
@@ -124,7 +177,7 @@ def _load(text: str, *, file: str) -> tuple[Any, Positions]:
         raise ModelError(message, Location(file, line, col)) from None
     try:
         node = loader.get_single_node()
-        positions: Positions = {}
+        positions = {}
         if node is None:
             raise ModelError("the file is empty; expected a model document", Location(file, 1, 1))
         data = _build(loader, node, (), positions, file)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.table import Table
 from rich.text import Text
 
-from scenarist.engines.accounting import Accounting, Share
-from scenarist.engines.bayes import Posterior, Timeline, WatchItem
-from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
-from scenarist.engines.ensembles import EnsembleResult
-from scenarist.engines.scoring import ScoreReport
-from scenarist.engines.sensitivity import SensitivityResult
-from scenarist.engines.succession import SuccessionPath
-from scenarist.engines.uncertainty import ProbabilityResult
-from scenarist.engines.weights import VolumeWeights
 from scenarist.model.families import NONE_OF_THESE
-from scenarist.model.schema import Model
+
+if TYPE_CHECKING:
+    from scenarist.engines.accounting import Accounting, Share
+    from scenarist.engines.bayes import Posterior, Timeline, WatchItem
+    from scenarist.engines.cib import Scenario, ScenarioBalance, ScenarioSet
+    from scenarist.engines.ensembles import EnsembleResult
+    from scenarist.engines.scoring import ScoreReport
+    from scenarist.engines.sensitivity import SensitivityResult
+    from scenarist.engines.succession import SuccessionPath
+    from scenarist.engines.uncertainty import ProbabilityResult
+    from scenarist.engines.weights import VolumeWeights
+    from scenarist.model.schema import Model
 
 __all__ = [
     "assumptions_table",

@@ -7,7 +7,7 @@ below the service layer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from scenarist.engines.cib import (
@@ -16,17 +16,19 @@ from scenarist.engines.cib import (
     ScenarioSet,
     SolverName,
     explain,
-    find_scenarios,
     parse_scenario,
 )
+from scenarist.engines.cib import find_scenarios as _find_scenarios
 from scenarist.engines.ensembles import EnsembleResult, evaluate_ensemble
 from scenarist.engines.executors import Executor
 from scenarist.engines.interventions import InterventionResult, compare_intervention
 from scenarist.engines.sensitivity import SensitivityResult
 from scenarist.engines.succession import SuccessionPath, succession
-from scenarist.engines.weights import EXACT_LIMIT, VolumeWeights, volume_weights
+from scenarist.engines.weights import EXACT_LIMIT, VolumeWeights, WeightsMethod
+from scenarist.engines.weights import volume_weights as _volume_weights
 from scenarist.errors import EngineError
 from scenarist.model.compile import CompiledModel
+from scenarist.service import cache
 
 __all__ = [
     "EXACT_LIMIT",
@@ -50,6 +52,55 @@ __all__ = [
     "succession",
     "volume_weights",
 ]
+
+
+def find_scenarios(
+    model: CompiledModel,
+    *,
+    tolerance: int = 0,
+    fixed: Mapping[str, str] | None = None,
+    solver: SolverName | str = SolverName.auto,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> ScenarioSet:
+    """The engines' :func:`~scenarist.engines.cib.find_scenarios`, its exact results kept in :mod:`.cache`.
+
+    A repeated search of the same model with the same options reads the stored set; the
+    sampling solver (``multistart``) and distributed runs always compute.
+    """
+
+    def compute() -> ScenarioSet:
+        return _find_scenarios(
+            model, tolerance=tolerance, fixed=fixed, solver=solver, progress=progress, executor=executor
+        )
+
+    if executor is not None or str(solver) == SolverName.multistart:
+        return compute()
+    key = (cache.model_key(model), tolerance, tuple(sorted((fixed or {}).items())), str(solver))
+    return cache.cached("scenarios", key, compute)
+
+
+def volume_weights(
+    model: CompiledModel,
+    *,
+    method: WeightsMethod | str = WeightsMethod.auto,
+    starts: int = 100_000,
+    seed: int = 0,
+    fixed: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+) -> VolumeWeights:
+    """The engines' :func:`~scenarist.engines.weights.volume_weights`, kept in :mod:`.cache` (not distributed runs)."""
+
+    def compute() -> VolumeWeights:
+        return _volume_weights(
+            model, method=method, starts=starts, seed=seed, fixed=fixed, progress=progress, executor=executor
+        )
+
+    if executor is not None:
+        return compute()
+    key = (cache.model_key(model), str(method), starts, seed, tuple(sorted((fixed or {}).items())))
+    return cache.cached("weights", key, compute)
 
 
 @contextmanager

@@ -7,18 +7,22 @@ they say the same thing for one model, ledger and settings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarist.engines.bayes import Distribution, Observation, posterior
 from scenarist.errors import EngineError
-from scenarist.evidence import Evidence, Ledger, Question
+from scenarist.evidence import Evidence, Question
 from scenarist.model import CompiledModel, Model
 from scenarist.model.families import NONE_OF_THESE
 from scenarist.model.schema import ForecastQuestion, Judgment
 from scenarist.report.brief import Brief, EvidenceLine, FamilyMember, Move, OpenQuestion, SignpostOutlook
 from scenarist.service.standing import Standing
 from scenarist.service.tracking import event_probability
+
+if TYPE_CHECKING:
+    from scenarist.evidence import Ledger
 
 __all__ = ["brief_of", "distinguishing_label", "family_members", "holding_judgments"]
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from scenarist.engines.solver_names import SolverName
 from scenarist.errors import InputError
 
-__all__ = ["DEFAULTS", "SETTINGS", "AnalysisSettings", "Setting"]
+__all__ = ["DEFAULTS", "SETTINGS", "AnalysisSettings", "Setting", "SolverName"]
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from scenarist.engines.uncertainty import ProbabilityResult, scenario_probabilit
 from scenarist.evidence import Evidence
 from scenarist.model.compile import CompiledModel
 from scenarist.model.schema import Model
+from scenarist.service import cache
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
 
 __all__ = ["Standing", "combine", "from_current_state", "prior_of", "standing_of"]
@@ -40,10 +41,16 @@ def prior_of(
     progress: Progress | None = None,
     executor: Executor | None = None,
 ) -> ProbabilityResult:
-    """The Monte Carlo probabilities of the judgments, before any evidence."""
-    return scenario_probabilities(
-        compiled, draws=settings.draws, seed=settings.seed, progress=progress, executor=executor
-    )
+    """The Monte Carlo probabilities of the judgments, before any evidence (kept in :mod:`.cache` per model)."""
+
+    def compute() -> ProbabilityResult:
+        return scenario_probabilities(
+            compiled, draws=settings.draws, seed=settings.seed, progress=progress, executor=executor
+        )
+
+    if executor is not None:
+        return compute()
+    return cache.cached("prior", (cache.model_key(compiled), settings.draws, settings.seed), compute)
 
 
 def from_current_state(

@@ -20,17 +20,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarist.engines.bayes import Distribution, posterior
 from scenarist.engines.scoring import ResolvedQuestion, ScoreReport, score_questions
 from scenarist.errors import InputError, NotFoundError
-from scenarist.evidence import Evidence, EvidenceInput, Ledger, Question
+from scenarist.evidence import Evidence, EvidenceInput, Question
 from scenarist.model.compile import CompiledModel
 from scenarist.model.families import NONE_OF_THESE
 from scenarist.model.schema import ForecastQuestion, Model
 from scenarist.service.standing import combine
+
+if TYPE_CHECKING:
+    from scenarist.evidence import Ledger
 
 __all__ = [
     "check_evidence_input",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -18,12 +19,13 @@ from scenarist.engines.cib import Progress
 from scenarist.engines.executors import Executor
 from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
 from scenarist.engines.uncertainty import ProbabilityResult
-from scenarist.evidence import Evidence, Ledger
+from scenarist.evidence import Evidence
 from scenarist.evidence.inputs import EvidenceFields, fields_error
 from scenarist.model import CompiledModel, Model, compile_model, load_model
 from scenarist.model.checks import ModelWarning
 from scenarist.model.schema import CurrentState
 from scenarist.model.validate import model_warnings
+from scenarist.service import cache
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
 from scenarist.service.standing import Standing, from_current_state, prior_of, standing_of
 from scenarist.service.tracking import (
@@ -33,6 +35,9 @@ from scenarist.service.tracking import (
     refresh_model_forecasts,
     unknown_question,
 )
+
+if TYPE_CHECKING:
+    from scenarist.evidence import Ledger
 
 __all__ = [
     "UNCLASSIFIED_LIMIT",
@@ -151,15 +156,23 @@ def assumptions(
     now: Standing | None = None,
     progress: Progress | None = None,
 ) -> SensitivityResult:
-    """The judgments that move the family probabilities most: before evidence, or on the posterior of ``now``."""
+    """The judgments that move the family probabilities most: before evidence, or on the posterior of ``now``.
+
+    Kept in :mod:`.cache` per model, settings and observations.
+    """
     observations = list(now.posterior.observations) if now is not None else []
-    return key_assumptions(
-        loaded.compiled,
-        draws=settings.assumption_draws,
-        seed=settings.seed,
-        progress=progress,
-        observations=observations,
-    )
+
+    def compute() -> SensitivityResult:
+        return key_assumptions(
+            loaded.compiled,
+            draws=settings.assumption_draws,
+            seed=settings.seed,
+            progress=progress,
+            observations=observations,
+        )
+
+    key = (cache.model_key(loaded.compiled), settings.assumption_draws, settings.seed, tuple(observations))
+    return cache.cached("assumptions", key, compute)
 
 
 def refresh(loaded: Loaded, ledger: Ledger, *, prior: ProbabilityResult | None = None) -> int:
