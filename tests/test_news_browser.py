@@ -91,7 +91,10 @@ def page(base: str) -> Iterator[Page]:
 
 def test_review_page_accepts_and_rejects(page: Page, base: str) -> None:
     pg = page
-    pg.goto(f"{base}/models/{MODEL}/news")
+    pg.goto(f"{base}/models/{MODEL}/evidence")  # the page header links to the review page
+    pg.locator("header nav").get_by_role("link", name="News").click()
+    pg.wait_for_url(f"{base}/models/{MODEL}/news")
+    assert pg.locator("header nav a.current").inner_text() == "News"
     assert pg.locator("form[action$='/accept']").count() == 0  # not logged in: no forms
     assert "Log in" in pg.locator(".note").inner_text()
     sanctions = pg.locator("#proposals-table tr", has_text="Rosneft")

@@ -192,3 +192,39 @@ def test_items_outside_the_model_window_get_no_candidate() -> None:
     text = "The monthly average price of Brent crude fell below 60 dollars in April."
     assert match_items(MODEL, [ItemText("Brent monthly average below $60", text, dt.date(2026, 5, 1))]).top(0)
     assert match_items(MODEL, [ItemText("Brent monthly average below $60", text, dt.date(2030, 5, 1))]).top(0) is None
+
+
+def test_the_headline_frames_every_passage() -> None:
+    """A veto or a hedge in the headline holds for the item's other sentences too."""
+    lead = "The measures target Rosneft, Lukoil and a dozen Russian banks over the war in Ukraine."
+    model = _with_match(SignpostMatch(exclude=["Britain"]))
+    ours = ItemText("Treasury announces new sanctions package", lead, dt.date(2026, 1, 1))
+    theirs = ItemText("Britain announces new sanctions package", lead, dt.date(2026, 1, 1))
+    r = match_items(model, [ours, theirs], threshold=0.0)
+    assert (top := r.top(0)) is not None and top.signpost_id == "new_us_sanctions"
+    assert all(c.signpost_id != "new_us_sanctions" for c in r.candidates if c.item == 1)
+    plain = _with_match(None)
+    hedged = ItemText("Washington weighs new sanctions package", lead, dt.date(2026, 1, 1))
+    r = match_items(plain, [ours, hedged], threshold=0.0)
+    best = {c.item: c.score for c in r.candidates if c.signpost_id == "new_us_sanctions"}
+    assert best[1] < 0.75 * best[0]  # every passage of the hedged item counts for half
+
+
+def test_actors_are_a_second_required_group() -> None:
+    item = ItemText("New sanctions package announced on Russia over the war", "", dt.date(2026, 1, 1))
+    by_us = ItemText("Treasury: new sanctions package announced on Russia over the war", "", dt.date(2026, 1, 1))
+    model = _with_match(SignpostMatch(actors=["Treasury", "State Department"]))
+    r = match_items(model, [item, by_us], threshold=0.3)
+    assert all(c.signpost_id != "new_us_sanctions" for c in r.candidates if c.item == 0)
+    assert (top := r.top(1)) is not None and top.signpost_id == "new_us_sanctions"
+
+
+def test_two_signposts_of_one_descriptor_scoring_alike_are_not_proposed() -> None:
+    """When the words do not separate two signposts of one descriptor, neither is proposed."""
+    item = ItemText("Trump blames Putin for the failure of the peace talks", "", dt.date(2026, 1, 1))
+    assert (top := match_items(MODEL, [item]).top(0)) is not None and top.signpost_id == "washington_blames_moscow"
+    moscow = next(s for s in MODEL.signposts if s.id == "washington_blames_moscow")
+    twin = {"name": moscow.name, "observation": moscow.observation, "match": moscow.match}
+    signposts = [s.model_copy(update=twin) if s.id == "washington_blames_kyiv" else s for s in MODEL.signposts]
+    r = match_items(MODEL.model_copy(update={"signposts": signposts}), [item], threshold=0.0)
+    assert not [c for c in r.candidates if c.signpost_id.startswith("washington_blames")]

@@ -73,6 +73,15 @@ def serve(
     allow_short_token: Annotated[
         bool, typer.Option("--allow-short-token", help=f"Accept a {TOKEN_ENV} shorter than 16 characters.")
     ] = False,
+    poll_news: Annotated[
+        str | None,
+        typer.Option(
+            "--poll-news",
+            metavar="INTERVAL",
+            envvar="SCENARIST_POLL_NEWS",
+            help="Poll the registered news feeds every INTERVAL (e.g. 30m, 2h; at least 1m) while serving.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the dashboard and the JSON API. Reading is open; writes need the token in $SCENARIST_TOKEN."""
     try:
@@ -92,9 +101,12 @@ def serve(
             f"{TOKEN_ENV} has {len(token)} characters; use at least {MIN_TOKEN_LENGTH} "
             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(24))') or pass --allow-short-token"
         )
+    from scenarist.news.poller import parse_interval
+
+    interval = parse_interval(poll_news) if poll_news is not None else None
     _check_models(models or [])
     _check_port_free(host, port)
-    settings = Settings(draws=draws, assumption_draws=assumption_draws, warm=True)
+    settings = Settings(draws=draws, assumption_draws=assumption_draws, warm=True, poll_news=interval)
     web_app = create_app(models or [], db, token, allow_anonymous_writes, settings=settings)
     state = web_app.state.scenarist
     if token is not None:
@@ -108,5 +120,7 @@ def serve(
         err.print(f"warning: {TOKEN_ENV} is shorter than {MIN_TOKEN_LENGTH} characters and easy to guess", markup=False)
     if host not in LOOPBACK and token is None and allow_anonymous_writes:
         err.print(f"warning: anonymous writes on {host}, reachable beyond this machine", markup=False)
+    if interval is not None:
+        err.print(f"polling the registered news feeds every {interval:g} s", markup=False)
     err.print(f"open http://{host}:{port}/", markup=False)
     uvicorn.run(web_app, host=host, port=port, log_level="warning", server_header=False)

@@ -219,6 +219,11 @@ class SignpostMatch(_Strict):
     require: list[str] = Field(
         default_factory=list, description="At least one of these phrases must appear in an item."
     )
+    actors: list[str] = Field(
+        default_factory=list,
+        description="Who must act: when given, at least one of these phrases must appear as well "
+        "(a second condition besides require, e.g. the government that takes the step).",
+    )
     exclude: list[str] = Field(default_factory=list, description="An item with any of these phrases is not proposed.")
 
 

@@ -6,10 +6,13 @@ observation text and its ``match.phrases`` — and each passage of an item (titl
 sentences) as a query. A passage's BM25 score r for a signpost, relative to the score of the
 signpost's own name, is mapped to r / (1 + r): 0.5 means "matches the signpost as well as its
 name does", and scores stay below 1. An item's score is its best passage's. A passage must
-contain one of the signpost's ``match.require`` phrases (when it lists any) and none of its
-``match.exclude`` phrases; a hedged passage (a threat, a proposal, a debate, a
-forecast) counts for :data:`HEDGE_FACTOR` of its score. An optional re-ranker (see
-:mod:`scenarist.news.embed`) averages in a semantic similarity.
+contain one of the signpost's ``match.require`` phrases and one of its ``match.actors`` (for
+each group that lists any) and none of its ``match.exclude`` phrases; a hedged passage (a
+threat, a proposal, a debate, a request, a denial, a forecast) counts for :data:`HEDGE_FACTOR`
+of its score. The headline frames the item: its phrases count for every passage, and a hedge
+in it hedges them all. Two signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN`
+of each other are not proposed. An optional re-ranker (see :mod:`scenarist.news.embed`)
+averages in a semantic similarity.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 __all__ = [
+    "AMBIGUITY_MARGIN",
     "DEFAULT_THRESHOLD",
     "HEDGE_FACTOR",
     "Candidate",
@@ -46,6 +50,11 @@ the signpost's own name does."""
 
 HEDGE_FACTOR: Final = 0.5
 """Weight of a passage that only reports an intention, threat, proposal, debate or forecast."""
+
+AMBIGUITY_MARGIN: Final = 0.05
+"""Two signposts of one descriptor (e.g. Washington blaming Moscow, or Kyiv) whose scores for an item are
+within this fraction of each other: the words do not tell which one the item reports, and neither is
+proposed."""
 
 TOP_K: Final = 3
 """Signposts kept per item (best first) before the threshold is applied."""
@@ -85,6 +94,42 @@ _HEDGES: Final = [
         "without a deal",
         "not considering",
         "calls on",
+        "calls for",
+        "without",
+        "declined",
+        "denies",
+        "vetoed",
+        "delays",
+        "delayed",
+        "ruled out",
+        "discuss",
+        "discussed",
+        "discussing",
+        "seek",
+        "seeks",
+        "weigh",
+        "mulls",
+        "consider",
+        "considered",
+        "pledge",
+        "pledges",
+        "vows",
+        "warns",
+        "warned",
+        "intends",
+        "on the table",
+        "introduce",
+        "introduced",
+        "memorandum",
+        "invites",
+        "hopes",
+        "likely",
+        "polls",
+        "too close to call",
+        "undecided",
+        "request",
+        "requests",
+        "requested",
     )
 ]
 
@@ -165,8 +210,13 @@ def _found(phrase: list[str], tokens: list[str], vocabulary: frozenset[str]) -> 
     return len(phrase) == 1 or phrase_in(phrase, tokens)
 
 
+def _hedged(tokens: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether a passage only reports an intention, a threat, a proposal, a debate, a forecast or a denial."""
+    return any(_found(h, tokens, vocabulary) for h in _HEDGES)
+
+
 def _signpost_text(s: Signpost) -> str:
-    terms = " ".join(s.match.phrases) if s.match else ""
+    terms = " ".join(s.match.phrases * 2) if s.match else ""
     return f"{s.name}. {s.observation} {terms}"
 
 
@@ -188,34 +238,51 @@ class SignpostIndex:
         self._self = np.array([max(float(self._bm25.get_scores(n)[i]), 1e-9) for i, n in enumerate(names)])
         self._require = [[tokenize(p) for p in s.match.require] if s.match else [] for s in self.signposts]
         self._exclude = [[tokenize(p) for p in s.match.exclude] if s.match else [] for s in self.signposts]
+        self._actors = [[tokenize(p) for p in s.match.actors] if s.match else [] for s in self.signposts]
         self._windows = [signpost_window(model, s) for s in self.signposts]
+        self._siblings = [
+            [j for j, other in enumerate(self.signposts) if j != k and other.descriptor == s.descriptor]
+            for k, s in enumerate(self.signposts)
+        ]
         self.reranker = reranker
 
     @property
     def method(self) -> str:
         return "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
 
-    def _allowed(self, k: int, tokens: list[str], vocabulary: frozenset[str]) -> bool:
-        if any(_found(p, tokens, vocabulary) for p in self._exclude[k]):
+    def _allowed(self, k: int, context: list[tuple[list[str], frozenset[str]]]) -> bool:
+        """Whether the hints of signpost ``k`` let a passage through; ``context`` is the passage and the
+        item's headline (tokens and their set): the headline frames every passage of the item."""
+
+        def anywhere(phrases: list[list[str]]) -> bool:
+            return any(_found(p, tokens, vocabulary) for p in phrases for tokens, vocabulary in context)
+
+        if anywhere(self._exclude[k]):
             return False
-        required = self._require[k]
-        return not required or any(_found(p, tokens, vocabulary) for p in required)
+        return all(not group or anywhere(group) for group in (self._require[k], self._actors[k]))
 
     def _passage_scores(self, units: list[str], floor: float) -> NDArray[np.float64]:
         """Scores of each passage (rows) for each signpost (columns); hints are checked only where the
-        score reaches ``floor``, since a veto can only lower it."""
+        score reaches ``floor``, since a veto can only lower it. The first unit is the headline: a hedge
+        or a veto in it holds for the whole item."""
         out = np.zeros((len(units), len(self.signposts)))
+        headline: list[tuple[list[str], frozenset[str]]] = []
+        headline_hedged = False
         for row, unit in enumerate(units):
             tokens = tokenize(unit)
             if not tokens:
                 continue
             vocabulary = frozenset(tokens)
+            hedged = _hedged(tokens, vocabulary)
+            if row == 0:
+                headline, headline_hedged = [(tokens, vocabulary)], hedged
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
-            if any(_found(h, tokens, vocabulary) for h in _HEDGES):
+            if hedged or headline_hedged:
                 scores *= HEDGE_FACTOR
+            context = [(tokens, vocabulary), *headline] if row else headline
             for k in np.flatnonzero(scores >= floor):
-                if not self._allowed(int(k), tokens, vocabulary):
+                if not self._allowed(int(k), context):
                     scores[k] = 0.0
             out[row] = scores
         return out
@@ -231,7 +298,7 @@ class SignpostIndex:
         units = passages(item.title, item.text)
         if not units or not self.signposts:
             return []
-        table = self._passage_scores(units, threshold if self.reranker is None else 0.0)
+        table = self._passage_scores(units, threshold * (1 - AMBIGUITY_MARGIN) if self.reranker is None else 0.0)
         if self.reranker is not None:
             table = 0.5 * table + 0.5 * np.clip(self.reranker.similarity(units, self.texts), 0.0, 1.0) * (table > 0)
         best_row = table.argmax(axis=0)
@@ -240,8 +307,15 @@ class SignpostIndex:
         return [
             Candidate(index, self.signposts[k].id, round(float(best[k]), 4), units[int(best_row[k])])
             for k in order
-            if best[k] >= threshold and best[k] > 0 and self._in_window(k, item.published)
+            if best[k] >= threshold
+            and best[k] > 0
+            and self._in_window(k, item.published)
+            and not self._ambiguous(k, best)
         ]
+
+    def _ambiguous(self, k: int, best: NDArray[np.float64]) -> bool:
+        """Whether another signpost of ``k``'s descriptor scores within :data:`AMBIGUITY_MARGIN` of it (or above)."""
+        return any(best[j] > 0 and best[j] >= best[k] * (1 - AMBIGUITY_MARGIN) for j in self._siblings[k])
 
 
 def match_items(

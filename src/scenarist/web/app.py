@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from scenarist import __version__
+from scenarist.news.poller import Poller
 from scenarist.web import api, api_writes, front, news, pages
 from scenarist.web.config import Settings
 from scenarist.web.errors import install_error_handlers
@@ -37,9 +38,16 @@ def build_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if settings.warm:
             threading.Thread(target=state.warm, name="scenarist-warm", daemon=True).start()
+        poller = None
+        if settings.poll_news is not None:
+            models = [entry.model for entry in state.entries.values()]
+            poller = Poller(state.ledger, models, settings.poll_news, lock=state.write_lock)
+            poller.start()
         try:
             yield
         finally:
+            if poller is not None:
+                poller.stop()
             state.close()
 
     app = FastAPI(

@@ -19,8 +19,10 @@ class Settings:
     caps every request body (larger ones get 413). ``session_max_age`` (seconds) bounds a
     login. ``warm`` computes each model's expensive results in the background at start-up.
     ``max_failures`` failed token attempts within ``failure_window`` seconds block a client
-    (429) until the window has passed. ``ledger_poll``: how often (seconds) the app looks for writes
-    made by other clients of the ledger (its own writes show at once).
+    (429) until the window has passed. ``poll_news`` (seconds), when set, polls the registered news
+    feeds in a background thread at that interval, the first time at start-up. ``ledger_poll``: how
+    often (seconds) the app looks for writes made by other clients of the ledger (its own writes
+    show at once).
     """
 
     draws: int = SETTINGS["draws"].default
@@ -31,6 +33,7 @@ class Settings:
     warm: bool = False
     max_failures: int = 10
     failure_window: float = 60.0
+    poll_news: float | None = None
     ledger_poll: float = 1.0
 
     @property
