@@ -148,9 +148,15 @@ def view_part(state: AppState, entry: ModelEntry, snap: Snapshot) -> None:
     snap.pages["view"] = _drawer(state).draw(_drawing(state, entry, snap))
 
 
+view_part.slow = True  # type: ignore[attr-defined]
+
+
 def view_of(state: AppState, entry: ModelEntry, snap: Snapshot) -> dict[str, Any]:
     """The overview's drawn context of ``snap``: built with the snapshot, or drawn here if that failed."""
     context = snap.pages.get("view")
+    if context is None:
+        entry.refresher.finished(snap)  # the first snapshot is published before its charts are drawn
+        context = snap.pages.get("view")
     if context is None:
         with CHART_LOCK:  # pyplot is not thread-safe
             context = snap.pages.get("view")

@@ -155,7 +155,10 @@ def _etag(model_revision: str, revision: int, fingerprint: tuple[int, ...], key:
 
 
 Part = Callable[["AppState", "ModelEntry", Snapshot], None]
-"""Builds one part of a snapshot's reads into ``snap.pages`` before the snapshot is published."""
+"""Builds one part of a snapshot's reads into ``snap.pages`` before the snapshot is published.
+
+A part with the attribute ``slow = True`` (the charts) is the one exception: the very first snapshot
+is published before it runs, and the reads that need it wait with :meth:`Refresher.finished`."""
 
 
 class Refresher:
@@ -203,13 +206,21 @@ class Refresher:
             return self.current
 
     def latest(self) -> Snapshot:
-        """The last complete snapshot; only the very first read waits for one to be built."""
+        """The last snapshot published; only the very first reads wait for one (for its standing and JSON)."""
         current = self.current
         if current is not None:
             return current
+        with self._cond:  # reentrant: request() takes it too
+            target = self._requested if self._requested > self._built else self.request()
+            self._cond.wait_for(lambda: self.current is not None or self._built >= target or self._closed, WAIT_SECONDS)
+            if self.current is not None:
+                return self.current
+        return self.wait(target, timeout=0)
+
+    def finished(self, snap: Snapshot, timeout: float = WAIT_SECONDS) -> None:
+        """Until every part of ``snap`` is built (only the first snapshot is published before that)."""
         with self._cond:
-            pending = self._requested if self._requested > self._built else 0
-        return self.wait(pending or self.request())
+            self._cond.wait_for(lambda: self._built >= snap.revision or self._closed, timeout)
 
     def close(self) -> None:
         with self._cond:
@@ -274,6 +285,12 @@ class Refresher:
             fingerprint=fingerprint, etag=_etag(model_revision, revision, fingerprint, key),
         )  # fmt: skip
         for part in self._state.parts:
+            if getattr(part, "slow", False) and self.current is None:
+                # The very first snapshot (start-up): readers of the standing and the JSON need not wait
+                # for the charts' drawing process to start; the overview waits for them (see ``finished``).
+                with self._cond:
+                    self.current = snap
+                    self._cond.notify_all()
             try:
                 part(self._state, entry, snap)
             except ScenaristError as exc:  # the read that needs the part builds it and reports the error
