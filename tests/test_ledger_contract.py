@@ -684,3 +684,29 @@ def test_a_nul_in_a_source_is_refused_as_input_on_every_backend(ledger_url: str)
         r = client.post("/api/models/us-russia-2025/evidence", json=body, headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 422, r.text
         assert client.get("/api/models/us-russia-2025/evidence").json()["evidence"] == []
+
+
+def test_the_fingerprint_changes_with_every_kind_of_write(ledger: Ledger) -> None:
+    seen = [ledger.fingerprint("m")]
+
+    def changed() -> None:
+        now = ledger.fingerprint("m")
+        assert now not in seen
+        seen.append(now)
+
+    first = ledger.add_evidence(_row(1))
+    changed()
+    ledger.import_evidence([_row(2), _row(3)])
+    changed()
+    ledger.retract(first.id, "wrong")
+    changed()
+    ledger.add_question("q1", "Will it?", "If so.", D1 + dt.timedelta(days=300), "m", "manual")
+    changed()
+    ledger.record_forecast("q1", 0.4, D1)
+    changed()
+    ledger.resolve("q1", "yes", D1 + dt.timedelta(days=10), "news")
+    changed()
+    assert ledger.fingerprint("m") == seen[-1]  # reading changes nothing
+    before_other = ledger.fingerprint("m")
+    ledger.add_evidence(_row(4, model_id="other"))
+    assert ledger.fingerprint("m") == before_other  # another model's evidence leaves it alone

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -275,14 +276,22 @@ def test_evidence_moves_the_probabilities_and_retraction_restores_them(client: T
     assert_error(client.post(f"/api/evidence/{added['evidence']['id']}/retract", headers=AUTH), 409, "already")
 
 
-def test_a_write_through_another_ledger_client_shows_at_once(client: TestClient) -> None:
+def until(check: Any, timeout: float = 20.0) -> None:
+    """Poll ``check`` until it is true (the app notices other clients' writes within ``Settings.ledger_poll``)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the app did not notice the change in time"
+        time.sleep(0.05)
+
+
+def test_a_write_through_another_ledger_client_shows_after_a_poll(client: TestClient) -> None:
     before = now(client)
     url = client.app.state.scenarist.ledger.url  # type: ignore[attr-defined]
     with open_ledger(url) as other:
         row = other.add_evidence(EvidenceInput(MODEL, "new_us_sanctions", True, dt.date(2025, 7, 1), "Other client"))
-        assert now(client) != before
+        until(lambda: now(client) != before)
         other.retract(row.id)
-    assert now(client) == pytest.approx(before)
+    until(lambda: now(client) == pytest.approx(before))
 
 
 def test_writes_need_the_bearer_token(client: TestClient) -> None:
@@ -379,7 +388,9 @@ def test_forecasts_show_questions_resolutions_scores_and_reliability(client: Tes
         ledger.record_forecast("q_yes", 0.7, dt.date(2025, 5, 1))
         ledger.resolve("q_yes", "yes", dt.date(2025, 6, 1), "news")
         ledger.add_question("q_open", "Still open?", "Later.", dt.date(2026, 12, 31), MODEL, "scenario", "partnership")
-    doc = client.get(f"/api/models/{MODEL}/forecasts").json()
+    forecasts = f"/api/models/{MODEL}/forecasts"  # written by another client: shows once the app has polled
+    until(lambda: (doc := client.get(forecasts).json())["scores"]["scored"] == 1 and len(doc["questions"]) == 2)
+    doc = client.get(forecasts).json()
     assert {q["id"] for q in doc["questions"]} == {"q_yes", "q_open"}
     assert doc["scores"]["scored"] == 1 and doc["scores"]["mean_brier"] == pytest.approx(0.09)
     assert all(0 <= q["model_probability_now"] <= 1 for q in doc["model_questions"] if q["event_kind"] != "manual")

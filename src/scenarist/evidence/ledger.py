@@ -331,6 +331,26 @@ class Ledger:
         with self._read("listing evidence") as conn:
             return [_evidence(row) for row in conn.execute(query)]
 
+    def fingerprint(self, model_id: str) -> tuple[int, ...]:
+        """A cheap summary of a model's rows that changes with every write to them (and to any forecast).
+
+        Evidence added or retracted, questions added or resolved, forecasts recorded or replaced: each
+        changes a count or a largest id. For caches of a long-running reader (the web app) that must notice
+        writes made by other clients of the ledger without reading every row.
+        """
+        ev = sa.select(
+            sa.func.count(evidence.c.id),
+            sa.func.coalesce(sa.func.max(evidence.c.id), 0),
+            sa.func.count(evidence.c.id).filter(evidence.c.retracted.is_(True)),
+        ).where(evidence.c.model_id == model_id)
+        qs = sa.select(sa.func.count(questions.c.id), sa.func.count(questions.c.outcome)).where(
+            questions.c.model_id == model_id
+        )
+        fc = sa.select(sa.func.count(forecasts.c.id), sa.func.coalesce(sa.func.max(forecasts.c.id), 0))
+        with self._read("reading the ledger's state") as conn:
+            rows = [conn.execute(q).one() for q in (ev, qs, fc)]
+        return tuple(int(v) for row in rows for v in row)
+
     def retract(self, evidence_id: int, reason: str | None = None) -> Evidence:
         """Mark an observation as withdrawn; the row is kept. Unknown or already retracted → LedgerError."""
         _check_id(evidence_id)

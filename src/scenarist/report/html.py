@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +148,30 @@ def _colours(model: Model) -> dict[str, str]:
     return colours
 
 
+_FIGURES: OrderedDict[bytes, str | None] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
+_FIGURES_KEPT = 64
+
+
+def _once(draw: Callable[..., str | None], *args: Any) -> str | None:
+    """A figure drawn once per arguments in this process (a long-running one redraws only what changed).
+
+    The web app draws the front page again after every change of the ledger; the impact diagrams
+    change only when the most weighted members do.
+    """
+    key = pickle.dumps((draw.__module__, draw.__qualname__, args))
+    with _FIGURES_LOCK:
+        if key in _FIGURES:
+            _FIGURES.move_to_end(key)
+            return _FIGURES[key]
+    svg = draw(*args)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = svg
+        while len(_FIGURES) > _FIGURES_KEPT:
+            _FIGURES.popitem(last=False)
+    return svg
+
+
 def brief_context(model: Model, brief: Brief | None) -> dict[str, Any]:
     """The front page and family sections: bottom line, figures per family, landscape, dated timeline."""
     if brief is None:
@@ -157,7 +185,7 @@ def brief_context(model: Model, brief: Brief | None) -> dict[str, Any]:
     for f in (*families, NONE_OF_THESE):
         members = brief.members.get(f, ())
         if members and members[0].holding:
-            diagrams[f] = _svg(impact_diagram(members[0].variants, members[0].holding, variants))
+            diagrams[f] = _svg(_once(impact_diagram, members[0].variants, members[0].holding, variants))
         if len(dates) > 1:
             series = {names[f]: [step.get(f, 0.0) for _, step in brief.history]}
             histories[f] = _svg(dated_lines(series, dates, title="Probability as evidence arrived", colours=colours,

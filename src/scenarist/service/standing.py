@@ -118,10 +118,14 @@ class Standing:
     def active(self) -> tuple[Evidence, ...]:
         return tuple(e for e in self.evidence if not e.retracted)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The canonical JSON document of the standing (CLI ``--format json`` and the web API)."""
+    def to_dict(self, *, prior: bool = True) -> dict[str, Any]:
+        """The canonical JSON document of the standing (CLI ``--format json`` and the web API).
+
+        ``prior=False`` leaves out its last member, ``probabilities`` (the Monte Carlo result before
+        evidence, which does not change with the ledger), for a client that encodes it once.
+        """
         today = self.today
-        return {
+        doc = {
             "model": self.model_id,
             "revision": self.revision,
             "settings": self.settings.to_dict(),
@@ -147,8 +151,10 @@ class Standing:
             },
             "watch_list": {"method": "expected-information-gain", "items": [w.to_dict() for w in self.watch]},
             "timeline": self.timeline.to_dict(),
-            "probabilities": self.probabilities.to_dict(),
         }
+        if prior:
+            doc["probabilities"] = self.probabilities.to_dict()
+        return doc
 
 
 def _counts(probs: ProbabilityResult) -> Any:

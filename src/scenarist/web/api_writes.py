@@ -18,8 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scenarist import service
 from scenarist.service import EvidenceFields
-from scenarist.web.api import WRITE_RESPONSES, EvidenceId, RetractIn, entry_of, write_access
-from scenarist.web.front import refresh_view
+from scenarist.web.api import WRITE_RESPONSES, EvidenceId, RetractIn, entry_of, write_access, written
 from scenarist.web.render import app_state, page
 from scenarist.web.security import WebError
 from scenarist.web.state import AppState, ModelEntry
@@ -75,11 +74,6 @@ def form_input(model: type[M], values: Mapping[str, object]) -> M:
         raise WebError(422, f"{field_name}: {first['msg']}") from None
 
 
-def _named(entry: ModelEntry, state: AppState) -> dict[str, Any]:
-    snap = entry.snapshot(state.ledger)
-    return {"named": dict(snap.posterior.named) if snap.posterior is not None else None, "error": snap.error}
-
-
 def _question_of(state: AppState, entry: ModelEntry, question_id: str) -> None:
     if question_id not in {q.id for q in state.ledger.list_questions(entry.id)}:
         raise WebError(404, f"no question {question_id!r} is tracked for model {entry.id!r}")
@@ -95,8 +89,7 @@ def post_model_evidence(request: Request, model_id: str, body: EvidenceFields) -
     state = app_state(request)
     entry = entry_of(request, model_id)
     row = add_evidence(state, entry, body)
-    refresh_view(state, entry, wait=False)
-    return {"ok": True, "evidence": row.to_dict(), **_named(entry, state)}
+    return written(entry, {"evidence": row.to_dict()})
 
 
 @router.post(
@@ -110,29 +103,33 @@ def post_model_retract(
     state = app_state(request)
     entry = entry_of(request, model_id)
     row = retract_evidence(state, evidence_id, body.reason if body else None, entry)
-    refresh_view(state, entry, wait=False)
-    return {"ok": True, "evidence": row.to_dict(), **_named(entry, state)}
+    return written(entry, {"evidence": row.to_dict()})
 
 
 def add_question(state: AppState, entry: ModelEntry, body: QuestionIn) -> None:
-    """Track a model question or a hand-entered one (shared by the API and the form)."""
+    """Track a model question or a hand-entered one (shared by the API and the form); returns once it shows."""
     with state.write_lock:
         service.add_question(
             entry.loaded, state.ledger, body.id, text=body.text, criteria=body.criteria, close=body.close_date,
             probability=body.probability,
         )  # fmt: skip
+    entry.changed()
 
 
 def predict(state: AppState, entry: ModelEntry, question_id: str, body: PredictionIn) -> Any:
     _question_of(state, entry, question_id)
     with state.write_lock:
-        return state.ledger.record_forecast(question_id, body.probability, body.date or dt.date.today())
+        forecast = state.ledger.record_forecast(question_id, body.probability, body.date or dt.date.today())
+    entry.changed()
+    return forecast
 
 
 def resolve(state: AppState, entry: ModelEntry, question_id: str, body: ResolutionIn) -> Any:
     _question_of(state, entry, question_id)
     with state.write_lock:
-        return state.ledger.resolve(question_id, body.outcome, body.date, body.source)
+        question = state.ledger.resolve(question_id, body.outcome, body.date, body.source)
+    entry.changed()
+    return question
 
 
 @router.post("/models/{model_id}/forecasts", status_code=201, summary="Track a question (needs the token)")

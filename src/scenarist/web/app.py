@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from scenarist import __version__
 from scenarist.news.poller import Poller
-from scenarist.web import api, api_writes, editor, news, pages
+from scenarist.web import api, api_writes, editor, front, news, pages
 from scenarist.web.config import Settings
 from scenarist.web.contract import install_contract
 from scenarist.web.errors import install_error_handlers
@@ -34,6 +34,7 @@ def build_app(
     """Load the models and open the ledger now (errors surface before serving); close it at shutdown."""
     state = AppState(models, db, token, allow_anonymous_writes, settings)
     editor.register_paths(state, models)
+    state.parts.extend([api.json_part, front.view_part, pages.overview_part])  # what each snapshot holds, in order
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

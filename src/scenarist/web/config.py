@@ -20,7 +20,9 @@ class Settings:
     login. ``warm`` computes each model's expensive results in the background at start-up.
     ``max_failures`` failed token attempts within ``failure_window`` seconds block a client
     (429) until the window has passed. ``poll_news`` (seconds), when set, polls the registered news
-    feeds in a background thread at that interval, the first time at start-up.
+    feeds in a background thread at that interval, the first time at start-up. ``ledger_poll``: how
+    often (seconds) the app looks for writes made by other clients of the ledger (its own writes
+    show at once).
     """
 
     draws: int = SETTINGS["draws"].default
@@ -32,6 +34,7 @@ class Settings:
     max_failures: int = 10
     failure_window: float = 60.0
     poll_news: float | None = None
+    ledger_poll: float = 1.0
 
     @property
     def analysis(self) -> AnalysisSettings:

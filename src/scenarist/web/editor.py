@@ -216,12 +216,7 @@ def _save(state: AppState, entry: ModelEntry, body: dict[str, Any]) -> dict[str,
 
 def _serve(state: AppState, entry: ModelEntry) -> None:
     """Serve ``entry`` in place of the model with its id: its pages and caches start from the saved file."""
-    state.entries[entry.id] = entry
-    for kind in ("view-builder",):  # the overview's drawing thread holds the entry it was started for
-        old = state.extensions.pop((kind, entry.id), None)
-        close = getattr(old, "close", None)
-        if callable(close):
-            close()
+    state.replace_entry(entry)
 
 
 @router.post("/models/{model_id}/editor/evaluate")

@@ -1,20 +1,17 @@
 """The overview's costly parts (the report's front page and its charts), built off the request path.
 
-Drawing the charts of one ledger state takes seconds, so readers never wait for it: one
-builder thread per model has the view of the latest ledger state drawn in a separate process
-(matplotlib there, so the drawing does not hold the server's interpreter lock) and readers get the latest
-view built, marked stale while a newer one is being drawn. A reader that notices a change
-made by another client of the ledger asks the builder for a new view; a write through the app
-asks for it right away, and a write from a form waits for it (the person who wrote sees the
-charts of their change). The first view is built at start-up (or by the first reader).
-Scenario names by family are here too.
+Drawing the charts of one ledger state takes a while, so readers never wait for it: the model's
+refresher (see :mod:`scenarist.web.state`) draws them as one part of every snapshot, in a separate
+process (matplotlib there, so the drawing does not hold the server's interpreter lock), before the
+snapshot is published. Scenario names by family are here too.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -24,30 +21,19 @@ from typing import Any, cast
 
 import numpy as np
 
-from scenarist.errors import ScenaristError
+from scenarist.errors import UnavailableError
 from scenarist.model import Model
 from scenarist.report.brief import Brief
 from scenarist.report.charts import bar_chart, line_chart
 from scenarist.report.html import brief_context
 from scenarist.service import NONE_OF_THESE, brief_of
 from scenarist.service.report_inputs import distinguishing_label, family_members
-from scenarist.web.state import CHART_LOCK, AppState, EvidenceKey, ModelEntry, Snapshot, markup
+from scenarist.web.state import CHART_LOCK, AppState, ModelEntry, Snapshot, markup
 from scenarist.web.views import timeline_window
 
-__all__ = ["Builder", "View", "builder_of", "refresh_view", "scenario_name", "view_of"]
+__all__ = ["refresh_view", "scenario_name", "view_of", "view_part"]
 
 log = logging.getLogger("scenarist.web")
-WAIT_SECONDS = 120.0
-
-
-@dataclass(frozen=True)
-class View:
-    """The drawn parts of the overview for one state of the evidence."""
-
-    key: EvidenceKey
-    context: dict[str, Any]
-    number: int = 0
-    """The builder's request number it answers (increases with every view drawn)."""
 
 
 @dataclass(frozen=True)
@@ -100,110 +86,89 @@ def draw(drawing: Drawing) -> dict[str, Any]:
     return context
 
 
-def build_view(state: AppState, entry: ModelEntry, pool: Executor | None = None) -> View:
-    """Draw the overview's charts and front page for the ledger as it is now (in ``pool`` when given)."""
-    snap = entry.snapshot(state.ledger)
-    drawing = _drawing(state, entry, snap)
-    if pool is not None:
-        return View(snap.key, pool.submit(draw, drawing).result())
-    with CHART_LOCK:  # pyplot is not thread-safe
-        return View(snap.key, draw(drawing))
+DRAWING_NICENESS = 5
+"""How much lower the drawing process's CPU priority is than the server's: readers first on a busy machine."""
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # not on this platform, or not allowed: the same priority
+        os.nice(DRAWING_NICENESS)
 
 
 def _pool() -> Executor:
-    """One drawing process (spawned: a fork of a threaded server could inherit held locks)."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    """One drawing process (spawned: a fork of a threaded server could inherit held locks), at a lower priority."""
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+    )
 
 
-class Builder:
-    """One thread that draws the latest view of one model whenever asked (requests made meanwhile coalesce)."""
+class _Drawer:
+    """The app's drawing process, started on first use, started again if it dies, stopped with the app."""
 
-    def __init__(self, state: AppState, entry: ModelEntry) -> None:
-        self._state, self._entry = state, entry
-        self._cond = threading.Condition()
-        self._requested = 0
-        self._built = 0
-        self._closed = False
-        self._pool = _pool()
-        self.view: View | None = None
-        self._thread = threading.Thread(target=self._run, name=f"scenarist-view-{entry.id}", daemon=True)
-        self._thread.start()
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: Executor | None = None
 
-    def request(self) -> int:
-        """Ask for a view of the ledger as it is now; returns the request's number (see :meth:`wait`)."""
-        with self._cond:
-            self._requested += 1
-            self._cond.notify_all()
-            return self._requested
-
-    def wait(self, number: int, timeout: float = WAIT_SECONDS) -> None:
-        """Until the view asked for by request ``number`` (or a later one) is built."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._built >= number or self._closed, timeout)
+    def draw(self, drawing: Drawing) -> dict[str, Any]:
+        with self._lock:
+            if self._pool is None:
+                self._pool = _pool()
+            pool = self._pool
+        try:
+            return pool.submit(draw, drawing).result()
+        except BrokenExecutor as exc:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise UnavailableError(f"the drawing process stopped: {exc}") from exc
 
     def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        self._thread.join(timeout=WAIT_SECONDS)
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._requested > self._built or self._closed)
-                if self._closed:
-                    return
-                number = self._requested
-            view = None
-            try:
-                view = dataclasses.replace(build_view(self._state, self._entry, self._pool), number=number)
-            except (
-                ScenaristError,
-                BrokenExecutor,
-            ) as exc:  # the request path reports it when it recomputes the standing
-                log.warning("drawing the overview of %s failed: %s", self._entry.id, exc)
-            with self._cond:
-                if view is not None:
-                    self.view = view
-                self._built = number
-                self._cond.notify_all()
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-_BUILDERS_LOCK = threading.Lock()
+_DRAWERS_LOCK = threading.Lock()
 
 
-def builder_of(state: AppState, entry: ModelEntry) -> Builder:
-    """The model's builder, started on first use and stopped when the app closes."""
-    with _BUILDERS_LOCK:
-        builder = state.extensions.get(("view-builder", entry.id))
-        if builder is None:
-            builder = Builder(state, entry)
-            state.extensions[("view-builder", entry.id)] = builder
-            state.on_close.append(builder.close)
-        return cast(Builder, builder)
+def _drawer(state: AppState) -> _Drawer:
+    with _DRAWERS_LOCK:
+        drawer = state.extensions.get(("drawer", ""))
+        if drawer is None:
+            drawer = _Drawer()
+            state.extensions[("drawer", "")] = drawer
+            state.on_close.append(drawer.close)
+        return cast(_Drawer, drawer)
 
 
-def view_of(state: AppState, entry: ModelEntry, snap: Snapshot) -> tuple[dict[str, Any], bool]:
-    """(the latest overview context built, whether it is older than ``snap``); waits only for the very first."""
-    builder = builder_of(state, entry)
-    view = builder.view
-    if view is None:
-        builder.wait(builder.request())
-        view = builder.view
-        if view is None:
-            return {"brief": None, "probability_chart": None, "timeline_chart": None, "view_number": -1}, False
-    if view.key != snap.key:
-        builder.request()
-    return {**view.context, "view_number": view.number}, view.key != snap.key
+def view_part(state: AppState, entry: ModelEntry, snap: Snapshot) -> None:
+    """The overview's drawn context for ``snap`` (a part of every snapshot: see :class:`~scenarist.web.state.Part`)."""
+    snap.pages["view"] = _drawer(state).draw(_drawing(state, entry, snap))
+
+
+view_part.slow = True  # type: ignore[attr-defined]
+
+
+def view_of(state: AppState, entry: ModelEntry, snap: Snapshot) -> dict[str, Any]:
+    """The overview's drawn context of ``snap``: built with the snapshot, or drawn here if that failed."""
+    context = snap.pages.get("view")
+    if context is None:
+        entry.refresher.finished(snap)  # the first snapshot is published before its charts are drawn
+        context = snap.pages.get("view")
+    if context is None:
+        with CHART_LOCK:  # pyplot is not thread-safe
+            context = snap.pages.get("view")
+            if context is None:
+                context = draw(_drawing(state, entry, snap))
+                snap.pages["view"] = context
+    return cast(dict[str, Any], context)
 
 
 def refresh_view(state: AppState, entry: ModelEntry, *, wait: bool) -> None:
-    """After a write: ask for the new view, and with ``wait`` return once it is drawn."""
-    builder = builder_of(state, entry)
-    number = builder.request()
-    if wait:
-        builder.wait(number)
+    """After a write: ask for the new snapshot (charts included), and with ``wait`` return once it is published."""
+    entry.changed(wait=wait)
 
 
 def _references(entry: ModelEntry) -> dict[str, dict[str, str]]:

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from scenarist import service
 from scenarist.news import service as news
 from scenarist.news.service import Proposal
 from scenarist.web.api import entry_of, snapshot_of
@@ -69,11 +68,12 @@ def news_accept(
     state = app_state(request)
     entry = entry_of(request, model_id)
     _proposal(request, model_id, proposal_id)
-    prior = entry.probabilities() if state.settings.analysis == service.DEFAULTS else None
+    prior = entry.forecast_prior()
     with state.write_lock:
         done = news.accept(
             state.ledger, entry.loaded, proposal_id, observed=observed == "yes", reliability=reliability, prior=prior
         )
+    entry.changed()  # the accepted evidence shows on the next read
     return RedirectResponse(f"/models/{entry.id}/news?accepted={done.id}", status_code=303)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from scenarist import service
 from scenarist.report.charts import charts_available, reliability_chart
@@ -26,10 +27,22 @@ from scenarist.web.api_writes import (
     predict,
     resolve,
 )
-from scenarist.web.front import refresh_view, scenario_name, view_of
-from scenarist.web.render import app_state, current_session, page, set_session_cookie, shared_page, signer
+from scenarist.web.front import scenario_name, view_of
+from scenarist.web.render import (
+    app_state,
+    bytes_response,
+    current_session,
+    gzipped,
+    is_writer,
+    page,
+    set_session_cookie,
+    shared_html,
+    shared_key,
+    shared_page,
+    signer,
+)
 from scenarist.web.security import Session, WebError, same_token
-from scenarist.web.state import ModelEntry, Snapshot, chart
+from scenarist.web.state import AppState, ModelEntry, Snapshot, chart
 from scenarist.web.views import (
     add_evidence,
     parse_fix,
@@ -39,7 +52,7 @@ from scenarist.web.views import (
     scenario_view,
 )
 
-__all__ = ["form_access", "router"]
+__all__ = ["form_access", "overview_part", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,26 +82,58 @@ def index(request: Request) -> Response:
 
 
 @router.api_route("/models/{model_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def overview(
+async def overview(
     request: Request,
     model_id: str,
     added: Annotated[int | None, Query()] = None,
     retracted: Annotated[int | None, Query()] = None,
 ) -> Response:
+    """The overview: for visitors who cannot write, the HTML built with the snapshot (no work here)."""
     state = app_state(request)
     entry = entry_of(request, model_id)
-    snap = entry.snapshot(state.ledger)
-    view, stale = view_of(state, entry, snap)
+    snap = entry.refresher.current
+    session = current_session(request)
+    personal = added is not None or retracted is not None or is_writer(state, session)
+    if snap is not None and not personal:
+        key = shared_key("overview.html", OVERVIEW_KEY)
+        body = snap.pages.get(key)
+        if body is not None:
+            response = bytes_response(
+                request, body, snap.pages.get(("gz", *key)), "text/html; charset=utf-8", {"cache-control": "no-store"}
+            )
+            if session is None:
+                set_session_cookie(request, response, Session.new())
+            return response
+    return await run_in_threadpool(_overview_page, request, entry, added, retracted)
+
+
+OVERVIEW_KEY = ("overview",)
+
+
+def _overview_page(request: Request, entry: ModelEntry, added: int | None, retracted: int | None) -> Response:
+    state = app_state(request)
+    snap = entry.snapshot()
+    view = view_of(state, entry, snap)
     if added is not None or retracted is not None:  # a writer's own page, with its flash message
-        return page(request, "overview.html", _overview(entry, snap, view, stale, added, retracted))
-    key = ("overview", view["view_number"], stale)
+        return page(request, "overview.html", _overview(entry, snap, view, added, retracted))
     return shared_page(
-        request, snap.pages, key, "overview.html", lambda: _overview(entry, snap, view, stale, None, None)
+        request, snap.pages, OVERVIEW_KEY, "overview.html", lambda: _overview(entry, snap, view, None, None)
     )
 
 
+def overview_part(state: AppState, entry: ModelEntry, snap: Snapshot) -> None:
+    """The overview's HTML for visitors who cannot write (a part of every snapshot, after the drawn view)."""
+    if state.write_policy == "anonymous":
+        return  # every visitor may write: each page carries its own CSRF token
+    context = _overview(entry, snap, view_of(state, entry, snap), None, None)
+    key = shared_key("overview.html", OVERVIEW_KEY)
+    body = shared_html(state, f"/models/{entry.id}", "overview.html", context)
+    snap.pages[key] = body
+    snap.pages[("gz", *key)] = gzipped(body)
+
+
 def _overview(
-    entry: ModelEntry, snap: Snapshot, view: dict[str, Any], stale: bool, added: int | None, retracted: int | None
+    entry: ModelEntry, snap: Snapshot, view: dict[str, Any], added: int | None, retracted: int | None
 ) -> dict[str, Any]:
     probs = entry.probabilities()
     attractors: list[tuple[str, float, str]] = []
@@ -101,7 +146,7 @@ def _overview(
     consistent = entry.scenarios.consistent()
     return {
         **view,
-        "view_stale": stale,
+        "view_stale": False,
         "entry": entry,
         "model": entry.model,
         "probs": probs,
@@ -125,10 +170,9 @@ def _overview(
 
 @router.api_route("/models/{model_id}/scenarios/{key}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def scenario(request: Request, model_id: str, key: str) -> Response:
-    state = app_state(request)
     entry = entry_of(request, model_id)
     indices = parse_scenario_key(entry, key)
-    view = scenario_view(entry, entry.snapshot(state.ledger), indices)
+    view = scenario_view(entry, entry.snapshot(), indices)
     context = {"entry": entry, "model": entry.model, "view": view, "name": scenario_name(entry, indices)}
     return page(request, "scenario.html", context)
 
@@ -187,8 +231,7 @@ def evidence_add(
             "reliability": reliability, "note": note.strip() or None, "explicit": explicit or "no",
         }
     )  # fmt: skip
-    row = add_evidence(state, entry, fields)
-    refresh_view(state, entry, wait=True)  # the person who wrote sees the charts of their change
+    row = add_evidence(state, entry, fields)  # returns once the new snapshot (charts too) is published
     return RedirectResponse(f"/models/{entry.id}?added={row.id}", status_code=303)
 
 
@@ -205,7 +248,6 @@ def evidence_retract(
     state = app_state(request)
     entry = entry_of(request, model_id)
     retract_evidence(state, evidence_id, reason.strip() or None, entry)
-    refresh_view(state, entry, wait=True)
     return RedirectResponse(f"/models/{entry.id}?retracted={evidence_id}", status_code=303)
 
 
@@ -213,7 +255,7 @@ def evidence_retract(
 def forecasts_page(request: Request, model_id: str) -> Response:
     state = app_state(request)
     entry = entry_of(request, model_id)
-    snap = entry.snapshot(state.ledger)
+    snap = entry.snapshot()
     questions = state.ledger.list_questions(entry.id)
     history = {q.id: state.ledger.forecasts(q.id) for q in questions}
     tracked = set(history)

@@ -6,6 +6,7 @@ cookie and gives the template that session's CSRF token for its forms.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +20,8 @@ from scenarist.web.security import SESSION_COOKIE, Session, SessionSigner
 from scenarist.web.state import AppState
 
 __all__ = [
-    "ENV", "app_state", "current_session", "page", "pct", "safe_url", "set_session_cookie", "shared_page", "signer",
+    "ENV", "accepts_gzip", "app_state", "bytes_response", "current_session", "gzipped", "is_writer", "page", "pct",
+    "safe_url", "set_session_cookie", "shared_html", "shared_key", "shared_page", "signer",
 ]  # fmt: skip
 
 
@@ -80,6 +82,29 @@ def set_session_cookie(request: Request, response: Response, session: Session) -
     )
 
 
+def is_writer(state: AppState, session: Session | None) -> bool:
+    """Whether this visitor's pages carry write forms (with their own CSRF token), so cannot be shared."""
+    return state.write_policy == "anonymous" or (session is not None and session.authenticated)
+
+
+def shared_html(state: AppState, path: str, template: str, context: dict[str, Any]) -> bytes:
+    """A page as every visitor who cannot write sees it (no form carries a token): no request needed."""
+    common = {
+        "request_path": path,
+        "csrf": "",
+        "logged_in": False,
+        "write_policy": state.write_policy,
+        "can_write": False,
+        "models": list(state.entries.values()),
+    }
+    return ENV.get_template(template).render(**common, **context).encode("utf-8")
+
+
+def shared_key(template: str, key: tuple[object, ...]) -> tuple[object, ...]:
+    """Where :func:`shared_page` keeps a page's HTML in its store."""
+    return ("html", template, *key)
+
+
 def shared_page(
     request: Request,
     store: dict[Any, Any],
@@ -94,18 +119,36 @@ def shared_page(
     """
     state = app_state(request)
     session = current_session(request)
-    if state.write_policy == "anonymous" or (session is not None and session.authenticated):
+    if is_writer(state, session):
         return page(request, template, context())
-    cache_key = ("html", template, state.write_policy, session is not None and session.authenticated, *key)
-    body = store.get(cache_key)
+    body = store.get(shared_key(template, key))
     if body is None:
-        body = page(request, template, context()).body
-        store[cache_key] = body
+        body = shared_html(state, request.url.path, template, context())
+        store[shared_key(template, key)] = body
     response = HTMLResponse(body)
     if session is None:
         set_session_cookie(request, response, Session.new())
     response.headers["cache-control"] = "no-store"
     return response
+
+
+def gzipped(body: bytes) -> bytes:
+    """``body`` compressed once, to be served to every client that accepts gzip (see :func:`bytes_response`)."""
+    return gzip.compress(body, compresslevel=5, mtime=0)
+
+
+def accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "").lower()
+
+
+def bytes_response(
+    request: Request, body: bytes, gz: bytes | None, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
+    """Prepared bytes as the response, the gzip form when the client takes it (nothing is encoded here)."""
+    headers = {**(headers or {}), "vary": "accept-encoding"}
+    if gz is not None and accepts_gzip(request):
+        return Response(gz, media_type=media_type, headers={**headers, "content-encoding": "gzip"})
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def page(request: Request, template: str, context: dict[str, Any], *, status: int = 200) -> HTMLResponse:

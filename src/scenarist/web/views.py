@@ -14,7 +14,7 @@ from typing import Any
 
 from scenarist import service
 from scenarist.model.schema import Judgment
-from scenarist.service import DEFAULTS, Evidence, EvidenceFields
+from scenarist.service import Evidence, EvidenceFields
 from scenarist.service.analysis import ScenarioBalance, explain
 from scenarist.service.analysis import parse_fix as service_parse_fix
 from scenarist.web.security import WebError
@@ -250,11 +250,11 @@ def timeline_window(snap: Snapshot) -> tuple[int, int]:
 
 
 def add_evidence(state: AppState, entry: ModelEntry, fields: EvidenceFields) -> Evidence:
-    """Check a report against the model, store it, and refresh the model's standing forecasts."""
-    prior = entry.probabilities() if state.settings.analysis == DEFAULTS else None
+    """Check a report against the model, store it, refresh the model's standing forecasts; returns once it shows."""
+    prior = entry.forecast_prior()
     with state.write_lock:
         row = service.record_evidence(entry.loaded, state.ledger, fields, prior=prior)
-    entry.snapshot(state.ledger)  # the writer computes the new standing, not the next reader
+    entry.changed()  # read-your-writes: the snapshot that includes it is published before the writer hears back
     return row
 
 
@@ -270,10 +270,12 @@ def find_evidence(state: AppState, evidence_id: int, entry: ModelEntry | None = 
 def retract_evidence(
     state: AppState, evidence_id: int, reason: str | None, entry: ModelEntry | None = None
 ) -> Evidence:
-    """Retract stored evidence (404 unknown, 409 already retracted) and refresh the standing forecasts."""
+    """Retract stored evidence (404 unknown, 409 already retracted), refresh the standing forecasts.
+
+    Returns once it shows."""
     owner, _ = find_evidence(state, evidence_id, entry)
-    prior = owner.probabilities() if state.settings.analysis == DEFAULTS else None
+    prior = owner.forecast_prior()
     with state.write_lock:
         row = service.retract_evidence(state.ledger, evidence_id, reason or None, loaded=owner.loaded, prior=prior)
-    owner.snapshot(state.ledger)
+    owner.changed()
     return row
