@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
+from tests.served import serve_app
 
 from scenarist.evidence import NewsStore, open_ledger
 from scenarist.evidence.news_store import NewsItemInput
@@ -33,13 +30,6 @@ ITEMS = [
 ]  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = str(tmp_path_factory.mktemp("news-browser") / "ledger.sqlite")
@@ -50,20 +40,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert {p.signpost_id for p in propose(ledger, [load_model(MODEL)], stored)} >= {
             "new_us_sanctions", "us_eu_trade_deal"}  # fmt: skip
     app = create_app([MODEL], db, TOKEN, False, settings=Settings(draws=1_500, assumption_draws=30))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-news-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+    with serve_app(app, "uvicorn-news-test") as url:
+        yield url
 
 
 @pytest.fixture()

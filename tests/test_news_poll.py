@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
+from tests.served import free_port, serve_app
 from typer.testing import CliRunner
 
 from news_support import ITEMS, FeedServer, feed_server, rss
@@ -33,13 +31,6 @@ NEW_ITEM = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _wait_for(check: object, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -59,18 +50,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, FeedServer, str]]:
             store.add_feed(f"{feeds.base}/feed.xml", "Example Wire", 0.8)
             store.add_feed(f"{feeds.base}/broken.xml", "Broken Wire", 0.5)
         app_ = create_app([MODEL], db, None, False, settings=Settings(draws=500, poll_news=INTERVAL))
-        port = _free_port()
-        srv = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-        thread = threading.Thread(target=srv.run, name="uvicorn-news-poll-test", daemon=True)
-        thread.start()
-        _wait_for(lambda: srv.started or not thread.is_alive(), 30, "the server started")
-        assert srv.started
-        try:
-            yield f"http://127.0.0.1:{port}", feeds, db
-        finally:
-            srv.should_exit = True
-            thread.join(timeout=15)
-        assert not thread.is_alive()
+        with serve_app(app_, "uvicorn-news-poll-test") as url:
+            yield url, feeds, db
 
 
 def test_served_app_picks_up_a_new_feed_item_within_the_interval(
@@ -118,7 +99,7 @@ def test_parse_interval_refuses(text: str, message: str) -> None:
 
 
 def test_serve_refuses_an_impolite_interval_before_starting() -> None:
-    result = CliRunner().invoke(app, ["serve", "--poll-news", "5s", "--port", str(_free_port())])
+    result = CliRunner().invoke(app, ["serve", "--poll-news", "5s", "--port", str(free_port())])
     assert result.exit_code != 0
     assert "poll interval '5s': at least 60 seconds" in result.output
 

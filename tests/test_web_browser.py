@@ -8,15 +8,12 @@ kept under ``test-artifacts/``.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
+from tests.served import serve_app
 
 from conftest import ARTIFACTS
 from scenarist.model.load import load_model
@@ -51,13 +48,6 @@ class Server:
     base: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("browser")
@@ -65,21 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     xss.write_text(XSS_MODEL, encoding="utf-8")
     settings = Settings(draws=1_500, assumption_draws=30)
     app = create_app([MODEL, xss], str(tmp / "ledger.sqlite"), TOKEN, False, settings=settings)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}")
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+    with serve_app(app, "uvicorn-test") as url:
+        yield Server(url)
 
 
 @pytest.fixture()

@@ -10,15 +10,12 @@ and the file on disk carries the change and nothing else. A screenshot is kept a
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
+from tests.served import serve_app
 
 from conftest import ARTIFACTS
 from scenarist.model import load_model
@@ -33,13 +30,6 @@ TOKEN = "editor-test-token-3b9e"
 CELL = ("talks.stalled", "blame.diffuse")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("editor")
@@ -47,20 +37,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     shutil.copyfile(bundled_models()[MODEL], path)
     settings = Settings(draws=1_500, assumption_draws=30, warm=False)
     app = create_app([path], str(tmp / "ledger.sqlite"), TOKEN, False, settings=settings)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-editor", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", path
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+    with serve_app(app, "uvicorn-editor") as url:
+        yield url, path
 
 
 @pytest.fixture()

@@ -6,14 +6,11 @@ A screenshot of the overview is kept as ``test-artifacts/web-front.png``.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page
+from tests.served import serve_app
 
 from conftest import ARTIFACTS
 from scenarist.web import Settings, create_app
@@ -23,33 +20,14 @@ TOKEN = "workshop-test-token-77d0"
 FAMILIES = ("A partnership without commitment", "A moderate chill", "Friendship out of spite", "None of these")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("workshop")
     app = create_app(
         [MODEL], str(tmp / "ledger.sqlite"), TOKEN, False, settings=Settings(draws=1_500, assumption_draws=30)
     )
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-workshop", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+    with serve_app(app, "uvicorn-workshop") as url:
+        yield url
 
 
 @pytest.fixture()
