@@ -11,7 +11,7 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["free_port", "serve_app"]
+__all__ = ["free_port", "local_page", "serve_app"]
 
 
 def free_port() -> int:
@@ -40,3 +40,18 @@ def serve_app(app: Any, name: str = "uvicorn-test") -> Iterator[str]:
         srv.should_exit = True
         thread.join(timeout=15)
     assert not thread.is_alive(), "the test server did not stop"
+
+
+@contextmanager
+def local_page(browser: Any, base: str, timeout_ms: int = 30_000) -> Iterator[Any]:
+    """A 1,280 × 900 page of ``browser`` that must request nothing but ``base`` (and data: URLs)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((base, "data:")) else outside.append(r.url))
+    page.set_default_timeout(timeout_ms)
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not outside, f"the page reached outside the server: {outside}"

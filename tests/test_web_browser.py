@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, Page
-from tests.served import serve_app
+from tests.served import local_page, serve_app
 
 from conftest import ARTIFACTS
 from scenarist.model.load import load_model
@@ -61,18 +61,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture()
 def page(chromium: Browser, server: Server) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    outside: list[str] = []
     dialogs: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith((server.base, "data:")) else outside.append(r.url))
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    pg.set_default_timeout(20_000)
-    try:
+    with local_page(chromium, server.base, timeout_ms=20_000) as pg:
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         yield pg
-    finally:
-        context.close()
-    assert not outside, f"the page reached outside the server: {outside}"
     assert not dialogs, f"a script ran in the page: {dialogs}"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.served import serve_app
+from tests.served import local_page, serve_app
 
 from conftest import ARTIFACTS
 from scenarist.model import load_model
@@ -44,19 +44,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 @pytest.fixture()
 def page(chromium: Browser, served: tuple[str, Path]) -> Iterator[Page]:
     base = served[0]
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    outside: list[str] = []
     errors: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith((base, "data:")) else outside.append(r.url))
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.set_default_timeout(30_000)
-    try:
+    with local_page(chromium, base) as pg:
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         yield pg
-    finally:
-        context.close()
-    assert not outside, f"the page reached outside the server: {outside}"
     assert not errors, f"errors in the page: {errors}"
 
 

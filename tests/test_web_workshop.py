@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
-from tests.served import serve_app
+from tests.served import local_page, serve_app
 
 from conftest import ARTIFACTS
 from scenarist.web import Settings, create_app
@@ -32,16 +32,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture()
 def page(chromium: Browser, base: str) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    outside: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith((base, "data:")) else outside.append(r.url))
-    pg.set_default_timeout(30_000)
-    try:
+    with local_page(chromium, base) as pg:
         yield pg
-    finally:
-        context.close()
-    assert not outside, f"the page reached outside the server: {outside}"
 
 
 def _login(pg: Page, base: str, then: str) -> None:
