@@ -65,7 +65,9 @@ VariantRef = Annotated[
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: the validators are built at the first validation, not at import, so a command
+    # whose model comes from the results cache never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Source(_Strict):
