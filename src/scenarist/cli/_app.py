@@ -296,7 +296,9 @@ def find(
     if solver != "multistart":  # the sampling method is the documented answer for spaces beyond exact search
         space = check_search_space(space)
         if space >= PROGRESS_THRESHOLD:
-            err.print(f"{describe_cost(space, 'pruned')}; stop with Ctrl-C or --max-seconds", markup=False)
+            # auto enumerates only spaces far below the threshold: at this size it searches (pruned)
+            method = "exhaustive" if solver == "exhaustive" else "pruned"
+            err.print(f"{describe_cost(space, method)}; stop with Ctrl-C or --max-seconds", markup=False)
     with progress_bar(space if solver != "multistart" else 0, "evaluating scenarios") as progress:
         return find_scenarios(
             compiled, tolerance=tolerance, fixed=fixed, solver=solver, progress=progress, executor=executor
