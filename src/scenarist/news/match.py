@@ -10,7 +10,12 @@ contain one of the signpost's ``match.require`` phrases and one of its ``match.a
 each group that lists any) and none of its ``match.exclude`` phrases; a hedged passage (a
 threat, a proposal, a debate, a request, a denial, a forecast) counts for :data:`HEDGE_FACTOR`
 of its score. The headline frames the item: its phrases count for every passage, and a hedge
-in it hedges them all. Two signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN`
+in it hedges them all. Hint phrases match word for word, stopwords included ("calls on" is not "calls");
+a required phrase right after a negation ("no", "not", "without") does not count. When a signpost
+names ``match.targets`` (whom the step is aimed at), roles are checked in the headline: a speaker
+("Rubio: ...", "Kremlin blames ...") or the agent of a passive ("... sanctioned by Russia") that is a
+target and no actor, or a speaker when the headline names no actor at all, keeps the item away, and an
+actor named only as the object ("sanctions on the U.S.") does not count. Two signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN`
 of each other are not proposed. An optional re-ranker (see :mod:`scenarist.news.embed`)
 averages in a semantic similarity.
 """
@@ -145,6 +150,10 @@ _HEDGES: Final = [
         "lobbies",
         "lobbying",
         "push for",
+        "on hold",
+        "to resume",
+        "temporarily",
+        "for now",
         "pushes for",
     )
 ]
