@@ -15,14 +15,15 @@ a required phrase right after a negation ("no", "not", "without") does not count
 names ``match.targets`` (whom the step is aimed at), roles are checked in the headline: a speaker
 ("Rubio: ...", "Kremlin blames ...") or the agent of a passive ("... sanctioned by Russia") that is a
 target and no actor, or a speaker when the headline names no actor at all, keeps the item away, and an
-actor named only as the object ("sanctions on the U.S.") does not count. Two signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN`
-of each other are not proposed. An optional re-ranker (see :mod:`scenarist.news.embed`)
-averages in a semantic similarity.
+actor named only as the object ("sanctions on the U.S.") does not count. Two signposts of one
+descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
+re-ranker (see :mod:`scenarist.news.embed`) averages in a semantic similarity.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -31,8 +32,6 @@ import numpy as np
 
 from scenarist.errors import MissingExtraError
 from scenarist.model.schema import Model, Signpost
-import re
-
 from scenarist.news.text import analyse, passages, tokenize, words
 
 if TYPE_CHECKING:
@@ -356,13 +355,12 @@ class SignpostIndex:
     def method(self) -> str:
         return "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
 
-    def _allowed(self, k: int, passage: _Tokens | None, frame: list[_Tokens], roles: _Roles) -> bool:
-        """Whether the hints of signpost ``k`` let ``passage`` through. ``frame`` is the item's headline and
-        (for the veto) its lead: they count for every passage. A required phrase does not count when negated;
-        when the signpost names targets, the roles are checked (see :class:`SignpostMatch`)."""
-        headline = frame[:1]
+    def _allowed(self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles) -> bool:
+        """Whether the hints of signpost ``k`` let ``passage`` through (None: the headline itself). The
+        ``headline`` counts for every passage. A required phrase does not count when negated; when the
+        signpost names targets, the roles are checked (see :class:`SignpostMatch`)."""
         context = [passage, *headline] if passage is not None else headline
-        if any(_found(p, tokens, vocabulary) for p in self._exclude[k] for tokens, vocabulary in [*context, *frame]):
+        if any(_found(p, tokens, vocabulary) for p in self._exclude[k] for tokens, vocabulary in context):
             return False
         if self._require[k] and not _affirmed(self._require[k], context):
             return False
@@ -380,17 +378,14 @@ class SignpostIndex:
             for zone in (roles.speaker, roles.agent)
         )  # the target is the one speaking or acting
 
-    def _passage_scores(self, units: list[str], floor: float, lead: int) -> NDArray[np.float64]:
+    def _passage_scores(self, units: list[str], floor: float) -> NDArray[np.float64]:
         """Scores of each passage (rows) for each signpost (columns); hints are checked only where the
         score reaches ``floor``, since a veto can only lower it. The first unit is the headline: a hedge
-        in it holds for the whole item; unit ``lead`` (the headline with the first sentence) vetoes for the
-        whole item too."""
+        or a veto in it holds for the whole item, and so do the roles it names."""
         out = np.zeros((len(units), len(self.signposts)))
-        frame: list[_Tokens] = []
+        headline: list[_Tokens] = []
         headline_hedged = False
         roles = _Roles.of(units[0])
-        lead_words = words(units[lead])
-        lead_tokens = (lead_words, frozenset(lead_words))
         for row, unit in enumerate(units):
             every, tokens = analyse(unit)
             if not tokens:
@@ -398,14 +393,14 @@ class SignpostIndex:
             vocabulary = frozenset(every)
             hedged = _hedged(every, vocabulary)
             if row == 0:
-                frame, headline_hedged = [(every, vocabulary)], hedged
+                headline, headline_hedged = [(every, vocabulary)], hedged
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
             if hedged or headline_hedged:
                 scores *= HEDGE_FACTOR
             passage = (every, vocabulary) if row else None
             for k in np.flatnonzero(scores >= floor):
-                if not self._allowed(int(k), passage, frame, roles):
+                if not self._allowed(int(k), passage, headline, roles):
                     scores[k] = 0.0
             out[row] = scores
         return out
@@ -421,9 +416,8 @@ class SignpostIndex:
         units = passages(item.title, item.text)
         if not units or not self.signposts:
             return []
-        lead = 1 if item.title.strip() and len(units) > 1 else 0
         floor = threshold * (1 - AMBIGUITY_MARGIN) if self.reranker is None else 0.0
-        table = self._passage_scores(units, floor, lead)
+        table = self._passage_scores(units, floor)
         if self.reranker is not None:
             table = 0.5 * table + 0.5 * np.clip(self.reranker.similarity(units, self.texts), 0.0, 1.0) * (table > 0)
         best_row = table.argmax(axis=0)

@@ -17,7 +17,17 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["MAX_PASSAGES", "OWN_STEMS", "STOPWORDS", "analyse", "passages", "phrase_in", "text_key", "tokenize", "words"]
+__all__ = [
+    "MAX_PASSAGES",
+    "OWN_STEMS",
+    "STOPWORDS",
+    "analyse",
+    "passages",
+    "phrase_in",
+    "text_key",
+    "tokenize",
+    "words",
+]
 
 MAX_PASSAGES: Final = 12
 """Sentences of an item's text considered for matching (the lead of a news item carries the news)."""
