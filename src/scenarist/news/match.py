@@ -154,8 +154,21 @@ _HEDGES: Final = [
         "temporarily",
         "for now",
         "pushes for",
+        "will keep",
+        "will continue",
+        "continues to",
+        "silent",
+        "unconfirmed",
+        "not confirmed",
+        "did not confirm",
+        "has not confirmed",
+        "no confirmation",
     )
 ]
+
+_HEADLINE_HEDGES: Final = [words(p) for p in ("keep", "keeps", "retain", "retains", "holds on to", "only")]
+"""Cues of a continuation ("keeps its majority") or a narrower step ("on steel only") that hedge an item
+when its headline has them (in the text they are too common: "keeps rejecting", "Russia only")."""
 
 _NEGATORS: Final = frozenset(words("no not never without nor"))
 """Words that, just before a required phrase, deny it ("no contract", "not yet withdrawn")."""
@@ -175,6 +188,79 @@ _AGENT_END: Final = re.compile(r"\s(?:over|for|after|in|amid|as|on|to|with|at|fr
 MAX_ROLE_WORDS: Final = 6
 """Longest speaker or agent (in words) the role check reads off a headline."""
 _PASSIVE_AGENT: Final = re.compile(r"\b(?:\w+ed|\w+en|hit|cut|set|led|paid)\s+by\s+(?P<who>[^,;:.!?]{2,60})")
+
+
+_PLACES: Final = (
+    ("usa", "U.S.|US|USA|United States|America|American|Americans|Washington|White House|Pentagon|Treasury|"
+     "State Department|Congress|Senate|House of Representatives"),
+    ("russia", "Russia|Russian|Russians|Moscow|Kremlin"),
+    ("ukraine", "Ukraine|Ukrainian|Ukrainians|Kyiv|Kiev"),
+    ("eu", "EU|E.U.|European Union|Brussels|European Commission|European Parliament"),
+    ("europe", "Europe|European|Europeans"),
+    ("china", "China|Chinese|Beijing"),
+    ("iran", "Iran|Iranian|Tehran"),
+    ("uk", "UK|U.K.|Britain|British|United Kingdom|London"),
+    ("turkey", "Turkey|Turkish|Türkiye|Ankara"),
+    ("saudi", "Saudi Arabia|Saudi|Riyadh"),
+    ("qatar", "Qatar|Qatari|Doha"),
+    ("uae", "UAE|United Arab Emirates|Emirati|Abu Dhabi"),
+    ("india", "India|Indian|New Delhi"),
+    ("japan", "Japan|Japanese|Tokyo"),
+    ("canada", "Canada|Canadian|Ottawa"),
+    ("australia", "Australia|Australian|Canberra"),
+    ("france", "France|French|Paris"),
+    ("germany", "Germany|German|Berlin"),
+    ("poland", "Poland|Polish|Warsaw"),
+    ("italy", "Italy|Italian|Rome"),
+    ("norway", "Norway|Norwegian|Oslo"),
+    ("sweden", "Sweden|Swedish|Stockholm"),
+    ("finland", "Finland|Finnish|Helsinki"),
+    ("denmark", "Denmark|Danish|Copenhagen"),
+    ("netherlands", "Netherlands|Dutch|The Hague"),
+    ("switzerland", "Switzerland|Swiss|Bern"),
+    ("hungary", "Hungary|Hungarian|Budapest"),
+    ("belarus", "Belarus|Belarusian|Minsk"),
+    ("israel", "Israel|Israeli|Jerusalem"),
+    ("brazil", "Brazil|Brazilian|Brasilia"),
+    ("south_africa", "South Africa|South African|Pretoria"),
+    ("korea", "South Korea|North Korea|Korean|Seoul|Pyongyang"),
+    ("mexico", "Mexico|Mexican"),
+    ("kazakhstan", "Kazakhstan|Kazakh|Astana"),
+    ("azerbaijan", "Azerbaijan|Azerbaijani|Baku"),
+    ("vatican", "Vatican|Holy See"),
+    ("nato", "NATO"),
+    ("un", "UN|U.N.|United Nations"),
+)
+"""Countries and blocs, with the capitals and institutions that stand for them in headlines."""
+
+_EUROPEAN: Final = frozenset(
+    "eu uk france germany poland italy norway sweden finland denmark netherlands switzerland hungary nato".split()
+)
+"""Places that also count as Europe: a signpost about European governments allows any of them."""
+
+_PLACE_NAMES: Final = {name.lower(): key for key, names in _PLACES for name in names.split("|")}
+_PLACE: Final = "|".join(sorted((re.escape(n) for _, names in _PLACES for n in names.split("|")), key=len, reverse=True))
+_SUBJECT: Final = re.compile(
+    r"^\s*(?:The\s+)?(?P<who>(?:" + _PLACE + r")(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:" + _PLACE + r"))*)(?=\s+[a-z])"
+)
+_PLACE_IN_TEXT: Final = re.compile(r"(?<![\w.])(?:" + _PLACE + r")(?![\w])")
+
+
+def _places(text: str) -> frozenset[str]:
+    """The countries and blocs (keys of :data:`_PLACES`) that ``text`` names."""
+    found = {_PLACE_NAMES[m.group(0).lower()] for m in _PLACE_IN_TEXT.finditer(text)}
+    return frozenset(found | {"europe"} if found & _EUROPEAN else found)
+
+
+def _subject(headline: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The countries or blocs a headline opens with as its subject ("Turkey ends ...", "Russia and China
+    sign ...": a name followed by a lower-case word), and the first one it names after that (the object,
+    as in "... sanctions Turkish firms"); both empty when it opens otherwise ("Russia's ...", "Trump ...")."""
+    found = _SUBJECT.match(headline)
+    if not found:
+        return frozenset(), frozenset()
+    after = _PLACE_IN_TEXT.search(headline, found.end())
+    return _places(found["who"]), _places(after.group(0)) if after else frozenset()
 
 
 class Reranker(Protocol):
@@ -297,6 +383,8 @@ class _Roles:
 
     speaker: _Tokens | None
     agent: _Tokens | None
+    subject: frozenset[str] = frozenset()
+    object: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, headline: str) -> _Roles:
@@ -309,7 +397,7 @@ class _Roles:
         passive = _PASSIVE_AGENT.search(headline)
         agent = _AGENT_END.split(passive["who"], maxsplit=1)[0] if passive else None
         agent = " ".join(agent.split()[:MAX_ROLE_WORDS]) if agent else None
-        return cls(_zone(speaker), _zone(agent))
+        return cls(_zone(speaker), _zone(agent), *_subject(headline))
 
 
 def _zone(text: str | None) -> _Tokens | None:
@@ -317,6 +405,13 @@ def _zone(text: str | None) -> _Tokens | None:
         return None
     tokens = words(text)
     return (tokens, frozenset(tokens)) if tokens else None
+
+
+def _acting_places(s: Signpost) -> frozenset[str]:
+    """The countries and blocs that may open a headline as its subject for ``s``: those its name, its
+    observation text or its hints name."""
+    hints = " ".join(s.match.phrases + s.match.require + s.match.actors + s.match.targets) if s.match else ""
+    return _places(f"{s.name}. {s.observation} {hints}")
 
 
 def _signpost_text(s: Signpost) -> str:
@@ -345,6 +440,11 @@ class SignpostIndex:
         self._actors = [[words(p) for p in s.match.actors] if s.match else [] for s in self.signposts]
         self._targets = [[words(p) for p in s.match.targets] if s.match else [] for s in self.signposts]
         self._windows = [signpost_window(model, s) for s in self.signposts]
+        self._acting = [_acting_places(s) for s in self.signposts]
+        self._target_places = [
+            _places(" ".join(s.match.targets)) - _places(" ".join(s.match.actors)) if s.match else frozenset()
+            for s in self.signposts
+        ]
         self._siblings = [
             [j for j, other in enumerate(self.signposts) if j != k and other.descriptor == s.descriptor]
             for k, s in enumerate(self.signposts)
@@ -360,6 +460,12 @@ class SignpostIndex:
         ``headline`` counts for every passage. A required phrase does not count when negated; when the
         signpost names targets, the roles are checked (see :class:`SignpostMatch`)."""
         context = [passage, *headline] if passage is not None else headline
+        if roles.subject and not roles.subject & self._acting[k]:
+            return False  # another country or bloc takes the step
+        if roles.object and not roles.object & self._acting[k]:
+            return False  # the step is aimed at another country or bloc
+        if roles.subject and roles.subject <= self._target_places[k]:
+            return False  # the one the step is aimed at takes it
         if any(_found(p, tokens, vocabulary) for p in self._exclude[k] for tokens, vocabulary in context):
             return False
         if self._require[k] and not _affirmed(self._require[k], context):
@@ -393,6 +499,7 @@ class SignpostIndex:
             vocabulary = frozenset(every)
             hedged = _hedged(every, vocabulary)
             if row == 0:
+                hedged = hedged or any(_found(h, every, vocabulary) for h in _HEADLINE_HEDGES)
                 headline, headline_hedged = [(every, vocabulary)], hedged
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
