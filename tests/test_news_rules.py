@@ -113,3 +113,77 @@ def test_an_actor_named_as_the_object_does_not_act() -> None:
     roles_off = _with_match("new_us_sanctions", SignpostMatch(actors=["U.S."]))
     r = match_items(roles_off, [ItemText(theirs, "", DAY)], threshold=0.3)
     assert _score(r, 0, "new_us_sanctions") > 0.3
+
+
+def test_the_thesaurus_folds_words_of_one_meaning_for_hints_not_for_ranking() -> None:
+    assert words("levy") == words("duties") == words("tariff")
+    assert words("kicks in") == words("takes effect")
+    assert words("détente") == words("thaw") == words("truce")
+    assert tokenize("levy") != tokenize("tariff")  # ranking keeps the words as written
+    # a hint written with one word finds an item that uses another
+    model = _with_match("us_ends_mediation", SignpostMatch(require=["mediator"]))
+    title = "Washington quits its go-between role in Russia-Ukraine peace talks"
+    lead = "The Secretary of State said the United States ends its role as go-between for Russia and Ukraine."
+    r = match_items(model, [ItemText(title, lead, DAY)], threshold=0.3)
+    assert _score(r, 0, "us_ends_mediation") > 0.3
+
+
+def test_no_longer_is_the_step_not_a_negation() -> None:
+    model = _with_match("us_ends_mediation", SignpostMatch(require=["broker"]))
+    title = "U.S. will no longer broker talks between Russia and Ukraine, Rubio announces"
+    denied = "U.S. will not broker talks between Russia and Ukraine, Rubio announces"
+    r = match_items(model, [ItemText(title, "", DAY), ItemText(denied, "", DAY)], threshold=0.3)
+    assert _score(r, 0, "us_ends_mediation") > 0.3
+    assert _score(r, 1, "us_ends_mediation") == 0.0
+
+
+def test_a_country_the_signpost_does_not_name_does_not_take_its_step() -> None:
+    ours = "United States ends its mediation between Russia and Ukraine"
+    theirs = "Turkey ends its mediation between Russia and Ukraine"
+    lead = "It said it would no longer broker talks between the two sides."
+    assert _top(MODEL, ours, lead) == "us_ends_mediation"
+    assert _top(MODEL, theirs, lead) is None
+    # a European government may pay for U.S. arms for Ukraine: the signpost names European governments
+    lead = "Berlin will pay for the air-defence systems that the State Department approved for sale to Ukraine."
+    assert _top(MODEL, "Germany pays for U.S. Patriot batteries headed to Kyiv", lead) == "eu_buys_us_arms_for_kyiv"
+
+
+def test_a_target_that_opens_the_headline_acts() -> None:
+    """'Russia imposes sanctions on U.S. lawmakers' is Russia acting, even when the lead names U.S.
+    firms outside an 'on ...' phrase."""
+    lead = "The measures target three U.S. arms makers and a dozen members of Congress, Moscow said."
+    assert _top(MODEL, "Russia imposes sanctions on U.S. lawmakers", lead) is None
+    ours = "U.S. imposes sanctions on Russian lawmakers"
+    assert _top(MODEL, ours, "The measures target three Russian arms makers over the war, Treasury said.") == (
+        "new_us_sanctions"
+    )
+
+
+def test_a_country_the_signpost_does_not_name_is_not_its_object() -> None:
+    lead = "The Treasury designated the companies for supplying Russia's war effort."
+    assert _top(MODEL, "U.S. sanctions Russian suppliers of drone parts", lead) == "new_us_sanctions"
+    assert _top(MODEL, "U.S. sanctions Chinese suppliers of drone parts", lead) is None
+
+
+def test_continuations_narrower_steps_and_unconfirmed_claims_are_hedges() -> None:
+    plain = _with_match("embassies_normalised", None)
+    titles = [
+        "Russia and U.S. agree to lift caps on embassy staff",
+        "Russia says U.S. agreed to lift caps on embassy staff; Washington silent",
+        "Russia and U.S. agree to lift caps on embassy staff only",
+    ]
+    r = match_items(plain, [ItemText(t, "", DAY) for t in titles], threshold=0.0)
+    taken = _score(r, 0, "embassies_normalised")
+    assert taken > 0
+    for i in (1, 2):
+        assert _score(r, i, "embassies_normalised") <= taken * (HEDGE_FACTOR + 0.1)
+    counted = dt.date(2026, 12, 10)
+    won, kept = "Democrats win House majority in certified results", "Republicans keep House majority in certified results"
+    r = match_items(MODEL, [ItemText(won, "", counted), ItemText(kept, "", counted)])
+    assert [c.signpost_id for c in r.candidates if c.item == 0][:1] == ["democrats_win_house"]
+    assert r.top(1) is None
+    mediation = _with_match("us_ends_mediation", None)
+    kept = "Rubio: U.S. will keep brokering Russia-Ukraine talks despite setbacks"
+    ended = "Rubio: U.S. ends brokering Russia-Ukraine talks after setbacks"
+    r = match_items(mediation, [ItemText(kept, "", DAY), ItemText(ended, "", DAY)], threshold=0.0)
+    assert _score(r, 0, "us_ends_mediation") <= _score(r, 1, "us_ends_mediation") * (HEDGE_FACTOR + 0.1)

@@ -191,57 +191,63 @@ _PASSIVE_AGENT: Final = re.compile(r"\b(?:\w+ed|\w+en|hit|cut|set|led|paid)\s+by
 
 
 _PLACES: Final = (
-    ("usa", "U.S.|US|USA|United States|America|American|Americans|Washington|White House|Pentagon|Treasury|"
-     "State Department|Congress|Senate|House of Representatives"),
-    ("russia", "Russia|Russian|Russians|Moscow|Kremlin"),
-    ("ukraine", "Ukraine|Ukrainian|Ukrainians|Kyiv|Kiev"),
-    ("eu", "EU|E.U.|European Union|Brussels|European Commission|European Parliament"),
-    ("europe", "Europe|European|Europeans"),
-    ("china", "China|Chinese|Beijing"),
-    ("iran", "Iran|Iranian|Tehran"),
-    ("uk", "UK|U.K.|Britain|British|United Kingdom|London"),
-    ("turkey", "Turkey|Turkish|Türkiye|Ankara"),
-    ("saudi", "Saudi Arabia|Saudi|Riyadh"),
-    ("qatar", "Qatar|Qatari|Doha"),
-    ("uae", "UAE|United Arab Emirates|Emirati|Abu Dhabi"),
-    ("india", "India|Indian|New Delhi"),
-    ("japan", "Japan|Japanese|Tokyo"),
-    ("canada", "Canada|Canadian|Ottawa"),
-    ("australia", "Australia|Australian|Canberra"),
-    ("france", "France|French|Paris"),
-    ("germany", "Germany|German|Berlin"),
-    ("poland", "Poland|Polish|Warsaw"),
-    ("italy", "Italy|Italian|Rome"),
-    ("norway", "Norway|Norwegian|Oslo"),
-    ("sweden", "Sweden|Swedish|Stockholm"),
-    ("finland", "Finland|Finnish|Helsinki"),
-    ("denmark", "Denmark|Danish|Copenhagen"),
-    ("netherlands", "Netherlands|Dutch|The Hague"),
-    ("switzerland", "Switzerland|Swiss|Bern"),
-    ("hungary", "Hungary|Hungarian|Budapest"),
-    ("belarus", "Belarus|Belarusian|Minsk"),
-    ("israel", "Israel|Israeli|Jerusalem"),
-    ("brazil", "Brazil|Brazilian|Brasilia"),
-    ("south_africa", "South Africa|South African|Pretoria"),
-    ("korea", "South Korea|North Korea|Korean|Seoul|Pyongyang"),
-    ("mexico", "Mexico|Mexican"),
-    ("kazakhstan", "Kazakhstan|Kazakh|Astana"),
-    ("azerbaijan", "Azerbaijan|Azerbaijani|Baku"),
-    ("vatican", "Vatican|Holy See"),
-    ("nato", "NATO"),
-    ("un", "UN|U.N.|United Nations"),
+    ("usa", "U.S.|US|USA|United States|America|Washington|White House|Pentagon|Treasury|State Department|Congress|Senate|House of Representatives", "American|Americans"),
+    ("russia", "Russia|Moscow|Kremlin", "Russian|Russians"),
+    ("ukraine", "Ukraine|Kyiv|Kiev", "Ukrainian|Ukrainians"),
+    ("eu", "EU|E.U.|European Union|Brussels|European Commission|European Parliament", ""),
+    ("europe", "Europe", "European|Europeans"),
+    ("china", "China|Beijing", "Chinese"),
+    ("iran", "Iran|Tehran", "Iranian"),
+    ("uk", "UK|U.K.|Britain|United Kingdom|London", "British"),
+    ("turkey", "Turkey|Türkiye|Ankara", "Turkish"),
+    ("saudi", "Saudi Arabia|Riyadh", "Saudi"),
+    ("qatar", "Qatar|Doha", "Qatari"),
+    ("uae", "UAE|United Arab Emirates|Abu Dhabi", "Emirati"),
+    ("india", "India|New Delhi", "Indian"),
+    ("japan", "Japan|Tokyo", "Japanese"),
+    ("canada", "Canada|Ottawa", "Canadian"),
+    ("australia", "Australia|Canberra", "Australian"),
+    ("france", "France|Paris", "French"),
+    ("germany", "Germany|Berlin", "German"),
+    ("poland", "Poland|Warsaw", "Polish"),
+    ("italy", "Italy|Rome", "Italian"),
+    ("norway", "Norway|Oslo", "Norwegian"),
+    ("sweden", "Sweden|Stockholm", "Swedish"),
+    ("finland", "Finland|Helsinki", "Finnish"),
+    ("denmark", "Denmark|Copenhagen", "Danish"),
+    ("netherlands", "Netherlands|The Hague", "Dutch"),
+    ("switzerland", "Switzerland|Bern", "Swiss"),
+    ("hungary", "Hungary|Budapest", "Hungarian"),
+    ("belarus", "Belarus|Minsk", "Belarusian"),
+    ("israel", "Israel|Jerusalem", "Israeli"),
+    ("brazil", "Brazil|Brasilia", "Brazilian"),
+    ("south_africa", "South Africa|Pretoria", "South African"),
+    ("korea", "South Korea|North Korea|Seoul|Pyongyang", "Korean"),
+    ("mexico", "Mexico", "Mexican"),
+    ("kazakhstan", "Kazakhstan|Astana", "Kazakh"),
+    ("azerbaijan", "Azerbaijan|Baku", "Azerbaijani"),
+    ("vatican", "Vatican|Holy See", ""),
+    ("nato", "NATO", ""),
+    ("un", "UN|U.N.|United Nations", ""),
 )
-"""Countries and blocs, with the capitals and institutions that stand for them in headlines."""
+"""Countries and blocs: the names, capitals and institutions that stand for them, and their adjectives."""
 
 _EUROPEAN: Final = frozenset(
     "eu uk france germany poland italy norway sweden finland denmark netherlands switzerland hungary nato".split()
 )
 """Places that also count as Europe: a signpost about European governments allows any of them."""
 
-_PLACE_NAMES: Final = {name.lower(): key for key, names in _PLACES for name in names.split("|")}
-_PLACE: Final = "|".join(sorted((re.escape(n) for _, names in _PLACES for n in names.split("|")), key=len, reverse=True))
+_PLACE_NAMES: Final = {n.lower(): key for key, *names in _PLACES for group in names for n in group.split("|") if n}
+
+
+def _alternatives(names: list[str]) -> str:
+    return "|".join(sorted((re.escape(n) for n in names if n), key=len, reverse=True))
+
+
+_PLACE: Final = _alternatives([n for _, *names in _PLACES for group in names for n in group.split("|")])
+_NOUN: Final = _alternatives([n for _, nouns, _ in _PLACES for n in nouns.split("|")])
 _SUBJECT: Final = re.compile(
-    r"^\s*(?:The\s+)?(?P<who>(?:" + _PLACE + r")(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:" + _PLACE + r"))*)(?=\s+[a-z])"
+    r"^\s*(?:The\s+)?(?P<who>(?:" + _NOUN + r")(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:" + _NOUN + r"))*)(?=\s+[a-z])"
 )
 _PLACE_IN_TEXT: Final = re.compile(r"(?<![\w.])(?:" + _PLACE + r")(?![\w])")
 
@@ -254,7 +260,7 @@ def _places(text: str) -> frozenset[str]:
 
 def _subject(headline: str) -> tuple[frozenset[str], frozenset[str]]:
     """The countries or blocs a headline opens with as its subject ("Turkey ends ...", "Russia and China
-    sign ...": a name followed by a lower-case word), and the first one it names after that (the object,
+    sign ...": the name of a country, capital or institution followed by a lower-case word), and the first one it names after that (the object,
     as in "... sanctions Turkish firms"); both empty when it opens otherwise ("Russia's ...", "Trump ...")."""
     found = _SUBJECT.match(headline)
     if not found:
@@ -397,7 +403,8 @@ class _Roles:
         passive = _PASSIVE_AGENT.search(headline)
         agent = _AGENT_END.split(passive["who"], maxsplit=1)[0] if passive else None
         agent = " ".join(agent.split()[:MAX_ROLE_WORDS]) if agent else None
-        return cls(_zone(speaker), _zone(agent), *_subject(headline))
+        subject = _subject(headline) if passive is None else (frozenset(), frozenset())
+        return cls(_zone(speaker), _zone(agent), *subject)
 
 
 def _zone(text: str | None) -> _Tokens | None:

@@ -96,7 +96,7 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("ends", "end", "ended", "ending", "halt", "halts", "halted", "stop", "stops", "stopped", "quit", "quits",
      "abandon", "abandons", "abandoned", "terminate", "terminates", "terminated", "walk away", "walks away",
      "walked away", "step away", "steps away", "stepped away", "step back", "steps back", "stepped back",
-     "bow out", "bows out"),
+     "bow out", "bows out", "no longer"),
     ("blame", "blames", "blamed", "fault", "faults", "faulted", "responsible", "responsibility", "culprit",
      "to blame", "at the door of", "at the door"),
     ("obstacle", "obstacles", "impediment", "roadblock", "stumbling block", "block", "blocks", "blocking",
