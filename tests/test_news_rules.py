@@ -153,6 +153,9 @@ def test_a_target_that_opens_the_headline_acts() -> None:
     firms outside an 'on ...' phrase."""
     lead = "The measures target three U.S. arms makers and a dozen members of Congress, Moscow said."
     assert _top(MODEL, "Russia imposes sanctions on U.S. lawmakers", lead) is None
+    # in a passive the subject is the one acted on
+    lead = "The Treasury designated Russian banks over the war."
+    assert _top(MODEL, "Moscow hit by new sanctions from U.S. Treasury over the war", lead) == "new_us_sanctions"
     ours = "U.S. imposes sanctions on Russian lawmakers"
     assert _top(MODEL, ours, "The measures target three Russian arms makers over the war, Treasury said.") == (
         "new_us_sanctions"
@@ -178,12 +181,15 @@ def test_continuations_narrower_steps_and_unconfirmed_claims_are_hedges() -> Non
     for i in (1, 2):
         assert _score(r, i, "embassies_normalised") <= taken * (HEDGE_FACTOR + 0.1)
     counted = dt.date(2026, 12, 10)
-    won, kept = "Democrats win House majority in certified results", "Republicans keep House majority in certified results"
+    won, kept = (
+        "Democrats win House majority in certified results",
+        "Republicans keep House majority in certified results",
+    )
     r = match_items(MODEL, [ItemText(won, "", counted), ItemText(kept, "", counted)])
     assert [c.signpost_id for c in r.candidates if c.item == 0][:1] == ["democrats_win_house"]
     assert r.top(1) is None
     mediation = _with_match("us_ends_mediation", None)
-    kept = "Rubio: U.S. will keep brokering Russia-Ukraine talks despite setbacks"
+    kept = "Rubio: U.S. will continue brokering Russia-Ukraine talks despite setbacks"
     ended = "Rubio: U.S. ends brokering Russia-Ukraine talks after setbacks"
     r = match_items(mediation, [ItemText(kept, "", DAY), ItemText(ended, "", DAY)], threshold=0.0)
     assert _score(r, 0, "us_ends_mediation") <= _score(r, 1, "us_ends_mediation") * (HEDGE_FACTOR + 0.1)

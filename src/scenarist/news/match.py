@@ -15,8 +15,14 @@ a required phrase right after a negation ("no", "not", "without") does not count
 names ``match.targets`` (whom the step is aimed at), roles are checked in the headline: a speaker
 ("Rubio: ...", "Kremlin blames ...") or the agent of a passive ("... sanctioned by Russia") that is a
 target and no actor, or a speaker when the headline names no actor at all, keeps the item away, and an
-actor named only as the object ("sanctions on the U.S.") does not count. Two signposts of one
-descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
+actor named only as the object ("sanctions on the U.S.") does not count. A headline that opens with a
+country or bloc as its subject ("Turkey ends ...", not in a passive) is kept away from a signpost whose
+name, observation text and hints do not name it (European governments count as Europe), or that names it
+only as a target; so is one whose first country named after the subject is not named by the signpost
+("U.S. sanctions Chinese suppliers"). Continuations ("will keep", "will continue") and unconfirmed claims
+("Washington silent") are hedges; in the headline, so are "keeps" and "only". Hint phrases are compared
+through a small thesaurus (see :mod:`scenarist.news.text`): "levy" meets a hint "tariff". Two
+signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
 re-ranker (see :mod:`scenarist.news.embed`) averages in a semantic similarity.
 """
 
@@ -191,7 +197,12 @@ _PASSIVE_AGENT: Final = re.compile(r"\b(?:\w+ed|\w+en|hit|cut|set|led|paid)\s+by
 
 
 _PLACES: Final = (
-    ("usa", "U.S.|US|USA|United States|America|Washington|White House|Pentagon|Treasury|State Department|Congress|Senate|House of Representatives", "American|Americans"),
+    (
+        "usa",
+        "U.S.|US|USA|United States|America|Washington|White House|Pentagon|Treasury|State Department|Congress|"
+        "Senate|House of Representatives",
+        "American|Americans",
+    ),
     ("russia", "Russia|Moscow|Kremlin", "Russian|Russians"),
     ("ukraine", "Ukraine|Kyiv|Kiev", "Ukrainian|Ukrainians"),
     ("eu", "EU|E.U.|European Union|Brussels|European Commission|European Parliament", ""),
@@ -233,7 +244,8 @@ _PLACES: Final = (
 """Countries and blocs: the names, capitals and institutions that stand for them, and their adjectives."""
 
 _EUROPEAN: Final = frozenset(
-    "eu uk france germany poland italy norway sweden finland denmark netherlands switzerland hungary nato".split()
+    {"eu", "uk", "france", "germany", "poland", "italy", "norway", "sweden", "finland", "denmark", "netherlands"}
+    | {"switzerland", "hungary", "nato"}
 )
 """Places that also count as Europe: a signpost about European governments allows any of them."""
 
@@ -260,8 +272,9 @@ def _places(text: str) -> frozenset[str]:
 
 def _subject(headline: str) -> tuple[frozenset[str], frozenset[str]]:
     """The countries or blocs a headline opens with as its subject ("Turkey ends ...", "Russia and China
-    sign ...": the name of a country, capital or institution followed by a lower-case word), and the first one it names after that (the object,
-    as in "... sanctions Turkish firms"); both empty when it opens otherwise ("Russia's ...", "Trump ...")."""
+    sign ...": the name of a country, capital or institution followed by a lower-case word), and the first
+    one it names after that (the object, as in "... sanctions Turkish firms"); both empty when it opens
+    otherwise ("Russia's ...", "Trump ...")."""
     found = _SUBJECT.match(headline)
     if not found:
         return frozenset(), frozenset()
