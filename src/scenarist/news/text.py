@@ -83,6 +83,8 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
      "decrease", "decreases", "smaller", "less", "scale back", "scales back", "scaled back", "pare back"),
     ("raise", "raises", "raised", "hike", "hikes", "hiked", "increase", "increases", "increased", "boost",
      "boosts", "boosted", "higher"),
+    ("retaliatory", "retaliate", "retaliates", "retaliated", "retaliation", "hits back", "hit back",
+     "strikes back", "in kind"),
     ("withdraw", "withdraws", "withdrew", "withdrawn", "withdrawal", "withdrawing", "pull out", "pulls out",
      "pulled out", "pullout", "pull back", "pulls back", "bring home", "brings home", "brought home",
      "no successor", "not be replaced", "unreplaced"),
