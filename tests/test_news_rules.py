@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from scenarist.model import load_model
 from scenarist.model.schema import Model, SignpostMatch
-from scenarist.news.match import HEDGE_FACTOR, ItemText, MatchResult, match_items
+from scenarist.news.match import HEDGE_FACTOR, ItemText, MatchResult, SignpostIndex, match_items
 from scenarist.news.text import analyse, tokenize, words
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 MODEL = load_model("us-russia-2025")
 DAY = dt.date(2026, 3, 2)
@@ -193,3 +200,47 @@ def test_continuations_narrower_steps_and_unconfirmed_claims_are_hedges() -> Non
     ended = "Rubio: U.S. ends brokering Russia-Ukraine talks after setbacks"
     r = match_items(mediation, [ItemText(kept, "", DAY), ItemText(ended, "", DAY)], threshold=0.0)
     assert _score(r, 0, "us_ends_mediation") <= _score(r, 1, "us_ends_mediation") * (HEDGE_FACTOR + 0.1)
+
+
+class _WordCosine:
+    """A plain semantic stand-in for the embedding model: cosine of word-count vectors."""
+
+    name = "words"
+
+    def prepare(self, texts: Sequence[str]) -> None:
+        return None
+
+    def similarity(self, passages: Sequence[str], signposts: Sequence[str]) -> NDArray[np.float64]:
+        vocab = {w: i for i, w in enumerate(sorted({w for t in [*passages, *signposts] for w in tokenize(t)}))}
+
+        def vector(text: str) -> NDArray[np.float64]:
+            v = np.zeros(len(vocab))
+            for w in tokenize(text):
+                v[vocab[w]] += 1.0
+            norm = float(np.linalg.norm(v))
+            return v / norm if norm else v
+
+        return np.stack([vector(p) for p in passages]) @ np.stack([vector(s) for s in signposts]).T
+
+
+def test_a_semantic_gate_meets_the_require_hint_and_nothing_else() -> None:
+    """With a gate, a passage close in meaning to the signpost passes its ``require`` hint without the
+    phrases; exclusions and hedges still hold, and without the gate the hint vetoes it."""
+    model = _with_match("new_us_sanctions", SignpostMatch(require=["sanctions package"], exclude=["Britain"]))
+    titles = [
+        "Treasury designates Russian banks and state companies over the war",
+        "Treasury designates Russian banks and state companies over the war, says Britain",
+        "Treasury may designate Russian banks and state companies over the war",
+    ]
+    items = [ItemText(t, "", DAY) for t in titles]
+    lexical = match_items(model, items, threshold=0.0)
+    assert _score(lexical, 0, "new_us_sanctions") == 0.0  # no "sanctions package": vetoed
+    index = SignpostIndex(model, gate=_WordCosine(), gate_at=0.1)
+    gated = match_items(model, items, threshold=0.0, index=index)
+    assert index.method == "bm25, words gate"
+    passed = _score(gated, 0, "new_us_sanctions")
+    assert passed > 0.3
+    assert _score(gated, 1, "new_us_sanctions") == 0.0  # the exclusion still holds
+    assert 0 < _score(gated, 2, "new_us_sanctions") <= passed * (HEDGE_FACTOR + 0.1)  # and the hedge
+    strict = SignpostIndex(model, gate=_WordCosine(), gate_at=0.99)  # nothing is that close
+    assert _score(match_items(model, items, threshold=0.0, index=strict), 0, "new_us_sanctions") == 0.0

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AMBIGUITY_MARGIN",
     "DEFAULT_THRESHOLD",
+    "GATE_SIMILARITY",
     "HEDGE_FACTOR",
     "Candidate",
     "ItemText",
@@ -67,6 +68,10 @@ AMBIGUITY_MARGIN: Final = 0.05
 """Two signposts of one descriptor (e.g. Washington blaming Moscow, or Kyiv) whose scores for an item are
 within this fraction of each other: the words do not tell which one the item reports, and neither is
 proposed."""
+
+GATE_SIMILARITY: Final = 0.5
+"""With a semantic gate (see :class:`SignpostIndex`), a passage whose embedding is at least this similar (cosine)
+to a signpost's text meets the signpost's ``require`` hint without any of its phrases."""
 
 TOP_K: Final = 3
 """Signposts kept per item (best first) before the threshold is applied."""
@@ -440,9 +445,16 @@ def _signpost_text(s: Signpost) -> str:
 
 
 class SignpostIndex:
-    """A model's signposts, indexed once and then matched against any number of items."""
+    """A model's signposts, indexed once and then matched against any number of items.
 
-    def __init__(self, model: Model, reranker: Reranker | None = None) -> None:
+    ``reranker`` averages a semantic similarity into the scores. ``gate`` uses one only where a ``require``
+    hint would veto a passage: a passage at least :data:`GATE_SIMILARITY` similar to the signpost's text
+    meets the requirement; every other hint, hedge and role check still applies, and scores stay lexical.
+    """
+
+    def __init__(
+        self, model: Model, reranker: Reranker | None = None, *, gate: Reranker | None = None, gate_at: float = 0.0
+    ) -> None:
         try:
             import bm25s
         except ImportError as exc:
@@ -470,15 +482,21 @@ class SignpostIndex:
             for k, s in enumerate(self.signposts)
         ]
         self.reranker = reranker
+        self.gate = gate
+        self.gate_at = gate_at or GATE_SIMILARITY
 
     @property
     def method(self) -> str:
-        return "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
+        method = "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
+        return method if self.gate is None else f"{method}, {self.gate.name} gate"
 
-    def _allowed(self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles) -> bool:
+    def _allowed(
+        self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles, *, close: bool = False
+    ) -> bool:
         """Whether the hints of signpost ``k`` let ``passage`` through (None: the headline itself). The
         ``headline`` counts for every passage. A required phrase does not count when negated; when the
-        signpost names targets, the roles are checked (see :class:`SignpostMatch`)."""
+        signpost names targets, the roles are checked (see :class:`SignpostMatch`). A passage ``close`` in
+        meaning to the signpost (see the semantic gate) meets the ``require`` hint without its phrases."""
         context = [passage, *headline] if passage is not None else headline
         if roles.subject and not roles.subject & self._acting[k]:
             return False  # another country or bloc takes the step
@@ -488,7 +506,7 @@ class SignpostIndex:
             return False  # the one the step is aimed at takes it
         if any(_found(p, tokens, vocabulary) for p in self._exclude[k] for tokens, vocabulary in context):
             return False
-        if self._require[k] and not _affirmed(self._require[k], context):
+        if self._require[k] and not close and not _affirmed(self._require[k], context):
             return False
         actors, targets = self._actors[k], self._targets[k]
         if actors and not _affirmed(actors, context, acting=bool(targets)):
@@ -512,6 +530,9 @@ class SignpostIndex:
         headline: list[_Tokens] = []
         headline_hedged = False
         roles = _Roles.of(units[0])
+        close = None
+        if self.gate is not None:
+            close = self.gate.similarity(units, self.texts) >= self.gate_at
         for row, unit in enumerate(units):
             every, tokens = analyse(unit)
             if not tokens:
@@ -527,7 +548,8 @@ class SignpostIndex:
                 scores *= HEDGE_FACTOR
             passage = (every, vocabulary) if row else None
             for k in np.flatnonzero(scores >= floor):
-                if not self._allowed(int(k), passage, headline, roles):
+                near = close is not None and bool(close[row, k])
+                if not self._allowed(int(k), passage, headline, roles, close=near):
                     scores[k] = 0.0
             out[row] = scores
         return out
@@ -571,11 +593,13 @@ def match_items(
     threshold: float = DEFAULT_THRESHOLD,
     reranker: Reranker | None = None,
     index: SignpostIndex | None = None,
+    gate: Reranker | None = None,
 ) -> MatchResult:
-    """Score every item against every signpost of ``model``; keep candidates at or above ``threshold``."""
-    index = index or SignpostIndex(model, reranker)
-    if index.reranker is not None:
-        index.reranker.prepare([unit for item in items for unit in passages(item.title, item.text)] + index.texts)
+    """Score every item against every signpost of ``model``; keep candidates at or above ``threshold``
+    (``gate``: a semantic gate for the ``require`` hints, see :class:`SignpostIndex`)."""
+    index = index or SignpostIndex(model, reranker, gate=gate)
+    for semantic in {id(r): r for r in (index.reranker, index.gate) if r is not None}.values():
+        semantic.prepare([unit for item in items for unit in passages(item.title, item.text)] + index.texts)
     found: list[Candidate] = []
     for i, item in enumerate(items):
         found.extend(index.score(i, item, threshold))
