@@ -69,7 +69,7 @@ AMBIGUITY_MARGIN: Final = 0.05
 within this fraction of each other: the words do not tell which one the item reports, and neither is
 proposed."""
 
-GATE_SIMILARITY: Final = 0.5
+GATE_SIMILARITY: Final = 0.65
 """With a semantic gate (see :class:`SignpostIndex`), a passage whose embedding is at least this similar (cosine)
 to a signpost's text meets the signpost's ``require`` hint without any of its phrases."""
 
