@@ -73,6 +73,7 @@ class Problem(NamedTuple):
     M: np.ndarray
     off: np.ndarray
     DT: np.ndarray
+    DTt: np.ndarray
     ce: np.ndarray
     cx: np.ndarray
     cl: np.ndarray
@@ -216,7 +217,7 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
 def _propagate(P, S, L):  # type: ignore[no-untyped-def]
     """Single bounds to a fixpoint; False when no scenario within tolerance is left."""
     theta, alive, n_alive, reach, assigned, drop = S.theta, S.alive, S.n_alive, S.reach, S.assigned, S.drop
-    DT, off, cl, cbeg, cend, xbeg, xend = P.DT, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
+    DT, DTt, off, cl, cbeg, cend, xbeg, xend = P.DT, P.DTt, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
     spread, gap, tol = P.spread, P.gap, P.tol
     n = n_alive.shape[1]
     while True:
@@ -248,9 +249,9 @@ def _propagate(P, S, L):  # type: ignore[no-untyped-def]
                         mx = _NEG
                         for w in range(off[d], off[d + 1]):
                             if alive[L, w]:
-                                mx = max(mx, DT[w, c])
+                                mx = max(mx, DTt[c, w])
                         for w in range(off[d], off[d + 1]):
-                            if alive[L, w] and mx - DT[w, c] > slack:
+                            if alive[L, w] and mx - DTt[c, w] > slack:
                                 drop[w] = 1
                                 marked = True
         if not marked:
@@ -309,7 +310,7 @@ def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
     the length is -1 when some prefix of length ≤ ``k`` cannot reach its tolerance.
     """
     theta, alive, assigned, running, tight = S.theta, S.alive, S.assigned, S.running, S.tight
-    cx, cl, off, DT = P.cx, P.cl, P.off, P.DT
+    cx, cl, off, DTt = P.cx, P.cl, P.off, P.DTt
     running.fill(0)
     base = 0
     best_j = 0
@@ -325,7 +326,7 @@ def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
             mx = _NEG
             for w in range(off[d], off[d + 1]):
                 if alive[L, w]:
-                    running[w] += DT[w, c]
+                    running[w] += DTt[c, w]
                     mx = max(mx, running[w])
             m += mx
         if m < 0:
@@ -364,7 +365,7 @@ def _probe_marks(P, S, L, base):  # type: ignore[no-untyped-def]
     falls below zero is marked. Returns True when one was.
     """
     theta, alive, reach, assigned, running, drop = S.theta, S.alive, S.reach, S.assigned, S.running, S.drop
-    DT, off, cl, xbeg, xend = P.DT, P.off, P.cl, P.xbeg, P.xend
+    DT, DTt, off, cl, xbeg, xend = P.DT, P.DTt, P.off, P.cl, P.xbeg, P.xend
     n = assigned.shape[0]
     marked = False
     for d in range(n):
@@ -387,7 +388,7 @@ def _probe_marks(P, S, L, base):  # type: ignore[no-untyped-def]
                 mx = _NEG
                 for w in range(off[u], off[u + 1]):
                     if alive[L, w]:
-                        mx = max(mx, running[w] + DT[w, cs])
+                        mx = max(mx, running[w] + DTt[cs, w])
                 val += mx
             if val < 0:
                 drop[x] = 1
@@ -439,7 +440,7 @@ def _choose(P, S, L):  # type: ignore[no-untyped-def]
     tightest settled constraints, each weighted by 1 / (1 + slack); then the static order.
     """
     alive, n_alive, assigned, tight, tight_slack = S.alive, S.n_alive, S.assigned, S.tight, S.tight_slack
-    off, DT = P.off, P.DT
+    off, DTt = P.off, P.DTt
     best = -1
     for d in range(n_alive.shape[1]):
         if not assigned[d] and (best < 0 or n_alive[L, d] < n_alive[L, best]):
@@ -459,8 +460,8 @@ def _choose(P, S, L):  # type: ignore[no-untyped-def]
             mn = -_NEG
             for w in range(off[d], off[d + 1]):
                 if alive[L, w]:
-                    mx = max(mx, DT[w, c])
-                    mn = min(mn, DT[w, c])
+                    mx = max(mx, DTt[c, w])
+                    mn = min(mn, DTt[c, w])
             score += (mx - mn) / (1.0 + tight_slack[i])
         if score > top:
             top = score
@@ -634,6 +635,7 @@ def _private(P):  # type: ignore[no-untyped-def]
         P.M.copy(),
         P.off.copy(),
         P.DT.copy(),
+        P.DTt.copy(),
         P.ce.copy(),
         P.cx.copy(),
         P.cl.copy(),

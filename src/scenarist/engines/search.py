@@ -177,7 +177,22 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
     xbeg, xend = _ranges(cx, int(off[-1]))
     gap = _gaps(DT, off, alive0, ce, n_pre)
     return Problem(
-        n_pre, tolerance, alive0, M, off, DT, ce, cx, cl, cbeg, cend, xbeg, xend, gap.max(axis=1, initial=0), gap
+        n_pre,
+        tolerance,
+        alive0,
+        M,
+        off,
+        DT,
+        np.ascontiguousarray(DT.T),
+        ce,
+        cx,
+        cl,
+        cbeg,
+        cend,
+        xbeg,
+        xend,
+        gap.max(axis=1, initial=0),
+        gap,
     )
 
 
