@@ -112,6 +112,12 @@ class State(NamedTuple):
     """Variants marked for removal by a bound (applied by ``_apply``)."""
     row_max_after: np.ndarray
     """Scratch: like ``row_max``, over the variants that ``_apply`` keeps (``row_max``: over those it drops)."""
+    vidx: np.ndarray
+    """The alive variants of the unassigned descriptors, grouped by descriptor (built by ``_groups``)."""
+    gbeg: np.ndarray
+    """Group ``g`` of ``vidx`` is ``gbeg[g]:gbeg[g + 1]``."""
+    gdesc: np.ndarray
+    """The descriptor of group ``g``."""
 
 
 @njit(cache=True, nogil=True)
@@ -133,6 +139,9 @@ def _new_state(P):  # type: ignore[no-untyped-def]
         np.zeros(4, dtype=np.int64),
         np.zeros(nv, dtype=np.int8),
         np.zeros(nc, dtype=np.int64),
+        np.zeros(nv, dtype=np.int64),
+        np.zeros(n + 1, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
     )
 
 
@@ -303,15 +312,36 @@ def _tightest(P, S, L):  # type: ignore[no-untyped-def]
 
 
 @_leaf
-def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
-    """Running sums ``running`` over the tightest constraints ``tight[:upto]`` (unassigned alive variants).
+def _groups(P, S, L):  # type: ignore[no-untyped-def]
+    """Collect the alive variants of the unassigned descriptors into ``vidx``, one group per descriptor; the count."""
+    alive, assigned, vidx, gbeg, gdesc, off = S.alive, S.assigned, S.vidx, S.gbeg, S.gdesc, P.off
+    g = 0
+    k = 0
+    for d in range(assigned.shape[0]):
+        if assigned[d]:
+            continue
+        gdesc[g] = d
+        gbeg[g] = k
+        for w in range(off[d], off[d + 1]):
+            if alive[L, w]:
+                vidx[k] = w
+                k += 1
+        g += 1
+    gbeg[g] = k
+    return g
+
+
+@_leaf
+def _sum_prefixes(P, S, ng, k, upto):  # type: ignore[no-untyped-def]
+    """Running sums ``running`` (per entry of ``vidx``) over the tightest constraints ``tight[:upto]``.
 
     Returns (the most binding prefix length, its margin, its assigned part plus tolerance);
     the length is -1 when some prefix of length ≤ ``k`` cannot reach its tolerance.
     """
-    theta, alive, assigned, running, tight = S.theta, S.alive, S.assigned, S.running, S.tight
-    cx, cl, off, DTt = P.cx, P.cl, P.off, P.DTt
-    running.fill(0)
+    theta, running, tight, vidx, gbeg = S.theta, S.running, S.tight, S.vidx, S.gbeg
+    cx, cl, DTt = P.cx, P.cl, P.DTt
+    for i in range(gbeg[ng]):
+        running[i] = 0
     base = 0
     best_j = 0
     best_m = 0
@@ -320,14 +350,11 @@ def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
         c = tight[j]
         base += theta[cx[c]] - theta[cl[c]] + P.tol
         m = base
-        for d in range(assigned.shape[0]):
-            if assigned[d]:
-                continue
+        for g in range(ng):
             mx = _NEG
-            for w in range(off[d], off[d + 1]):
-                if alive[L, w]:
-                    running[w] += DTt[c, w]
-                    mx = max(mx, running[w])
+            for i in range(gbeg[g], gbeg[g + 1]):
+                running[i] += DTt[c, vidx[i]]
+                mx = max(mx, running[i])
             m += mx
         if m < 0:
             return -1, 0, 0
@@ -339,40 +366,37 @@ def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
 
 
 @_leaf
-def _sum_marks(P, S, L, margin):  # type: ignore[no-untyped-def]
+def _sum_marks(P, S, ng, margin):  # type: ignore[no-untyped-def]
     """Mark the variants whose contribution to the sum in ``running`` would take it below its tolerance."""
-    alive, n_alive, assigned, running, drop, off = S.alive, S.n_alive, S.assigned, S.running, S.drop, P.off
+    running, drop, vidx, gbeg = S.running, S.drop, S.vidx, S.gbeg
     marked = False
-    for d in range(n_alive.shape[1]):
-        if assigned[d] or n_alive[L, d] < 2:
+    for g in range(ng):
+        if gbeg[g + 1] - gbeg[g] < 2:
             continue
         mx = _NEG
-        for w in range(off[d], off[d + 1]):
-            if alive[L, w]:
-                mx = max(mx, running[w])
-        for w in range(off[d], off[d + 1]):
-            if alive[L, w] and mx - running[w] > margin:
-                drop[w] = 1
+        for i in range(gbeg[g], gbeg[g + 1]):
+            mx = max(mx, running[i])
+        for i in range(gbeg[g], gbeg[g + 1]):
+            if mx - running[i] > margin:
+                drop[vidx[i]] = 1
                 marked = True
     return marked
 
 
 @_leaf
-def _probe_marks(P, S, L, base):  # type: ignore[no-untyped-def]
+def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
     """Fix each variant ``x`` of each unassigned descriptor; add ``x``'s tightest constraint to the sum in ``running``.
 
     ``base`` is the sum's assigned part plus its tolerance; a variant whose combined bound
     falls below zero is marked. Returns True when one was.
     """
-    theta, alive, reach, assigned, running, drop = S.theta, S.alive, S.reach, S.assigned, S.running, S.drop
-    DT, DTt, off, cl, xbeg, xend = P.DT, P.DTt, P.off, P.cl, P.xbeg, P.xend
-    n = assigned.shape[0]
+    theta, reach, running, drop, vidx, gbeg = S.theta, S.reach, S.running, S.drop, S.vidx, S.gbeg
+    DT, DTt, cl, xbeg, xend = P.DT, P.DTt, P.cl, P.xbeg, P.xend
     marked = False
-    for d in range(n):
-        if assigned[d]:
-            continue
-        for x in range(off[d], off[d + 1]):
-            if not alive[L, x] or xbeg[x] == xend[x]:
+    for g in range(ng):
+        for ix in range(gbeg[g], gbeg[g + 1]):
+            x = vidx[ix]
+            if xbeg[x] == xend[x]:
                 continue
             cs = -1
             low = 0
@@ -381,14 +405,13 @@ def _probe_marks(P, S, L, base):  # type: ignore[no-untyped-def]
                 if cs < 0 or ub < low:
                     cs = c
                     low = ub
-            val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[x]
-            for u in range(n):
-                if assigned[u] or u == d:
+            val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[ix]
+            for h in range(ng):
+                if h == g:
                     continue
                 mx = _NEG
-                for w in range(off[u], off[u + 1]):
-                    if alive[L, w]:
-                        mx = max(mx, running[w] + DTt[cs, w])
+                for i in range(gbeg[h], gbeg[h + 1]):
+                    mx = max(mx, running[i] + DTt[cs, vidx[i]])
                 val += mx
             if val < 0:
                 drop[x] = 1
@@ -406,11 +429,12 @@ def _sum_bound(P, S, L):  # type: ignore[no-untyped-def]
     k = _tightest(P, S, L)
     if k == 0:
         return 0
-    best_j, best_m, _ = _sum_prefixes(P, S, L, k, k)
+    ng = _groups(P, S, L)
+    best_j, best_m, _ = _sum_prefixes(P, S, ng, k, k)
     if best_j < 0:
         return -1
-    _, _, base = _sum_prefixes(P, S, L, k, best_j)
-    if _sum_marks(P, S, L, best_m) or _probe_marks(P, S, L, base):
+    _, _, base = _sum_prefixes(P, S, ng, k, best_j)
+    if _sum_marks(P, S, ng, best_m) or _probe_marks(P, S, L, ng, base):
         return _apply(P, S, L)
     return 0
 
