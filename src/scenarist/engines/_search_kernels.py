@@ -83,6 +83,7 @@ class Problem(NamedTuple):
     xend: np.ndarray
     spread: np.ndarray
     gap: np.ndarray
+    gord: np.ndarray
 
 
 class State(NamedTuple):
@@ -227,7 +228,7 @@ def _propagate(P, S, L):  # type: ignore[no-untyped-def]
     """Single bounds to a fixpoint; False when no scenario within tolerance is left."""
     theta, alive, n_alive, reach, assigned, drop = S.theta, S.alive, S.n_alive, S.reach, S.assigned, S.drop
     DT, DTt, off, cl, cbeg, cend, xbeg, xend = P.DT, P.DTt, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
-    spread, gap, tol = P.spread, P.gap, P.tol
+    spread, gap, gord, tol = P.spread, P.gap, P.gord, P.tol
     n = n_alive.shape[1]
     while True:
         marked = False
@@ -252,8 +253,11 @@ def _propagate(P, S, L):  # type: ignore[no-untyped-def]
                     slack = ub + tol
                     if not settled or slack >= spread[c]:
                         continue
-                    for d in range(n):
-                        if d == e or assigned[d] or n_alive[L, d] < 2 or gap[c, d] <= slack:
+                    for i in range(n):
+                        d = gord[c, i]
+                        if gap[c, d] <= slack:
+                            break
+                        if d == e or assigned[d] or n_alive[L, d] < 2:
                             continue
                         mx = _NEG
                         for w in range(off[d], off[d + 1]):
@@ -669,6 +673,7 @@ def _private(P):  # type: ignore[no-untyped-def]
         P.xend.copy(),
         P.spread.copy(),
         P.gap.copy(),
+        P.gord.copy(),
     )
 
 

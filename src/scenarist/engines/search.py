@@ -193,6 +193,7 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
         xend,
         gap.max(axis=1, initial=0),
         gap,
+        np.ascontiguousarray(np.argsort(-gap, axis=1, kind="stable")),
     )
 
 
