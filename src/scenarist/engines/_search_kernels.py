@@ -594,9 +594,12 @@ def _walk(P, S, base, stop, out, limit, nodes, z, path, at, pos):  # type: ignor
             continue
         if nodes >= limit:
             return -1, nodes
+        # A descriptor with one variant left is settled already: assigning it changes no bound
+        # (its row moves from ``reach`` into ``theta``), so the node is at the parent's fixpoint.
+        forced = S.n_alive[depth, d] == 1
         _descend(P, S, depth, d, w)
         nodes += 1
-        if _settle(P, S, depth + 1):
+        if forced or _settle(P, S, depth + 1):
             z[d] = w
             path[depth] = w - off[d]
             depth += 1
