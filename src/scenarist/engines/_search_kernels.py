@@ -119,6 +119,10 @@ class State(NamedTuple):
     """Group ``g`` of ``vidx`` is ``gbeg[g]:gbeg[g + 1]``."""
     gdesc: np.ndarray
     """The descriptor of group ``g``."""
+    top: np.ndarray
+    """Per group: its largest running sum (``_probe_marks``)."""
+    top_at: np.ndarray
+    """Per group: the variant that holds it."""
 
 
 @njit(cache=True, nogil=True)
@@ -142,6 +146,8 @@ def _new_state(P):  # type: ignore[no-untyped-def]
         np.zeros(nc, dtype=np.int64),
         np.zeros(nv, dtype=np.int64),
         np.zeros(n + 1, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
         np.zeros(n, dtype=np.int64),
     )
 
@@ -396,7 +402,16 @@ def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
     """
     theta, reach, running, drop, vidx, gbeg = S.theta, S.reach, S.running, S.drop, S.vidx, S.gbeg
     DT, DTt, cl, xbeg, xend = P.DT, P.DTt, P.cl, P.xbeg, P.xend
+    top, top_at = S.top, S.top_at
     marked = False
+    # Each group's best running sum and where it is: max(a + b) >= a(w) + b(w) for any w,
+    # so these give a lower bound of the probe that often shows it cannot prune.
+    for g in range(ng):
+        top[g] = _NEG
+        for i in range(gbeg[g], gbeg[g + 1]):
+            if running[i] > top[g]:
+                top[g] = running[i]
+                top_at[g] = vidx[i]
     for g in range(ng):
         for ix in range(gbeg[g], gbeg[g + 1]):
             x = vidx[ix]
@@ -410,13 +425,21 @@ def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
                     cs = c
                     low = ub
             val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[ix]
+            row = DTt[cs]
+            for h in range(ng):
+                if h != g:
+                    val += top[h] + row[top_at[h]]
+            if val >= 0:
+                continue
             for h in range(ng):
                 if h == g:
                     continue
                 mx = _NEG
                 for i in range(gbeg[h], gbeg[h + 1]):
-                    mx = max(mx, running[i] + DTt[cs, vidx[i]])
-                val += mx
+                    mx = max(mx, running[i] + row[vidx[i]])
+                val += mx - top[h] - row[top_at[h]]
+                if val >= 0:
+                    break
             if val < 0:
                 drop[x] = 1
                 marked = True
