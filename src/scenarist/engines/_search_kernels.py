@@ -189,37 +189,46 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
         S.row_max_after,
     )
     DT, off, cbeg, cend = P.DT, P.off, P.cbeg, P.cend
+    nc = row_max.shape[0]
+    live = alive[L]
+    rl = reach[L]
     status = 0
+    # Loops run from 0 over views where they can: numba then knows the indices are not
+    # negative, skips the wraparound arithmetic and vectorizes.
     for d in range(n_alive.shape[1]):
-        hit = False
-        for w in range(off[d], off[d + 1]):
-            hit = hit or (drop[w] != 0 and alive[L, w] != 0)
-        if not hit:
+        lo = off[d]
+        av = live[lo : off[d + 1]]
+        dv = drop[lo : off[d + 1]]
+        hit = 0
+        for i in range(av.shape[0]):
+            hit |= av[i] & dv[i]
+        if hit == 0:
             continue
         status = 1
         # One pass over the variants: the best of the dropped ones (row_max) and of the kept ones.
-        nc = row_max.shape[0]
         for c in range(nc):
             row_max[c] = _NEG
             row_max_after[c] = _NEG
-        for w in range(off[d], off[d + 1]):
-            if not alive[L, w]:
+        for i in range(av.shape[0]):
+            if not av[i]:
                 continue
-            if drop[w]:
-                alive[L, w] = 0
+            row = DT[lo + i]
+            if dv[i]:
+                av[i] = 0
                 n_alive[L, d] -= 1
                 for c in range(nc):
-                    row_max[c] = max(row_max[c], DT[w, c])
+                    row_max[c] = max(row_max[c], row[c])
             else:
                 for c in range(nc):
-                    row_max_after[c] = max(row_max_after[c], DT[w, c])
+                    row_max_after[c] = max(row_max_after[c], row[c])
         if n_alive[L, d] == 0:
             status = -1
             break
-        for c in range(cbeg[d]):
-            reach[L, c] -= max(0, row_max[c] - row_max_after[c])
-        for c in range(cend[d], nc):
-            reach[L, c] -= max(0, row_max[c] - row_max_after[c])
+        # Every constraint, then back for the descriptor's own (its row is not in their reach).
+        for c in range(nc):
+            rl[c] -= max(0, row_max[c] - row_max_after[c])
+        for c in range(cbeg[d], cend[d]):
+            rl[c] += max(0, row_max[c] - row_max_after[c])
     drop.fill(0)
     return status
 
