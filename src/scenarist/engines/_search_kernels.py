@@ -144,11 +144,11 @@ def _new_state(P):  # type: ignore[no-untyped-def]
         np.zeros(4, dtype=np.int64),
         np.zeros(nv, dtype=np.int8),
         np.zeros(nc, dtype=np.int64),
-        np.zeros(nv, dtype=np.int64),
-        np.zeros(n + 1, dtype=np.int64),
+        np.zeros(nv, dtype=np.uint64),
+        np.zeros(n + 1, dtype=np.uint64),
         np.zeros(n, dtype=np.int64),
         np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.uint64),
     )
 
 
