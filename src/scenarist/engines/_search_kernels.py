@@ -308,13 +308,13 @@ def _tightest(P, S, L):  # type: ignore[no-untyped-def]
         x = off[e]
         while not alive[L, x]:
             x += 1
-        best = -1
-        low = 0
+        best = xbeg[x]
+        low = _NEG
         for c in range(xbeg[x], xend[x]):
             ub = theta[x] - theta[cl[c]] + reach[L, c]
             if not assigned[e]:
                 ub += DT[x, c]
-            if best < 0 or ub < low:
+            if c == xbeg[x] or ub < low:
                 best = c
                 low = ub
         slack = low + P.tol
@@ -426,11 +426,11 @@ def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
             x = vidx[ix]
             if xbeg[x] == xend[x]:
                 continue
-            cs = -1
-            low = 0
+            cs = xbeg[x]
+            low = theta[x] - theta[cl[cs]] + reach[L, cs] + DT[x, cs]
             for c in range(xbeg[x], xend[x]):
                 ub = theta[x] - theta[cl[c]] + reach[L, c] + DT[x, c]
-                if cs < 0 or ub < low:
+                if ub < low:
                     cs = c
                     low = ub
             val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[ix]
@@ -538,10 +538,11 @@ def _descend(P, S, L, d, w):  # type: ignore[no-untyped-def]
     _copy_level(n_alive, L)
     _copy_level(reach, L)
     _max_rows(P.DT, alive, L, off[d], off[d + 1], row_max)
-    for c in range(cbeg[d]):
+    nc = reach.shape[1]
+    for c in range(nc):
         reach[L + 1, c] -= row_max[c]
-    for c in range(cend[d], reach.shape[1]):
-        reach[L + 1, c] -= row_max[c]
+    for c in range(cbeg[d], cend[d]):
+        reach[L + 1, c] += row_max[c]
     for v in range(off[d], off[d + 1]):
         alive[L + 1, v] = 0
     alive[L + 1, w] = 1
@@ -576,10 +577,10 @@ def _root(P, S):  # type: ignore[no-untyped-def]
             S.assigned[d] = True
             continue
         _max_rows(P.DT, alive, 0, off[d], off[d + 1], row_max)
-        for c in range(cbeg[d]):
+        for c in range(reach.shape[1]):
             reach[0, c] += row_max[c]
-        for c in range(cend[d], reach.shape[1]):
-            reach[0, c] += row_max[c]
+        for c in range(cbeg[d], cend[d]):
+            reach[0, c] -= row_max[c]
 
 
 @_leaf

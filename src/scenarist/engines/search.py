@@ -186,14 +186,14 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
         np.ascontiguousarray(DT.T),
         ce,
         cx,
-        cl,
-        cbeg,
-        cend,
-        xbeg,
-        xend,
+        cl.astype(np.uint64),
+        cbeg.astype(np.uint64),
+        cend.astype(np.uint64),
+        xbeg.astype(np.uint64),
+        xend.astype(np.uint64),
         gap.max(axis=1, initial=0),
         gap,
-        np.ascontiguousarray(np.argsort(-gap, axis=1, kind="stable")),
+        np.ascontiguousarray(np.argsort(-gap, axis=1, kind="stable")).astype(np.uint64),
     )
 
 
