@@ -8,8 +8,10 @@ A *constraint* ``c`` is a triple (descriptor ``ce[c]``, own variant ``cx[c]``, r
 ``cl[c]``) of a checked descriptor: whenever the descriptor takes ``cx[c]``, its margin
 ``θ(cx) − θ(cl)`` must be ``≥ −tol``. ``DT[w, c] = M[w, cx[c]] − M[w, cl[c]]`` is what
 source variant ``w`` adds to that margin (θ sums the rows of every descriptor, its own
-included). Constraints are sorted by descriptor (``cbeg[d]:cend[d]``) and own variant
-(``xbeg[x]:xend[x]``).
+included); ``DTt`` is its transpose, for the loops over variants at a fixed constraint.
+Constraints are sorted by descriptor (``cbeg[d]:cend[d]``) and own variant
+(``xbeg[x]:xend[x]``). ``gap[c, d]`` is the spread of ``DT[·, c]`` over the allowed variants
+of ``d`` (``spread[c]`` its largest), ``gord[c]`` the descriptors by ``gap[c]`` descending.
 
 Search state at depth ``L`` (see :class:`State`):
 
@@ -19,6 +21,9 @@ Search state at depth ``L`` (see :class:`State`):
 * ``reach[L, c]`` — Σ over unassigned ``d ≠ ce[c]`` of the largest ``DT[w, c]`` over alive ``w``
   of ``d``: the most the unassigned descriptors can still add to the margin.
 
+The sum bound and probing work on ``vidx``: the alive variants of the unassigned descriptors,
+one group per descriptor (``gbeg``), collected once per round, with running sums per entry.
+
 Bounds (every removal rests on a valid upper bound of some margin, so no scenario within
 tolerance is ever lost; at a complete assignment the bounds are the exact margins):
 
@@ -26,12 +31,20 @@ tolerance is ever lost; at a complete assignment the bounds are the exact margin
   while it is unassigned) below ``−tol`` prunes the node when the descriptor is *settled*
   (assigned, or one variant left), else removes ``cx`` — that variant can no longer win;
   a settled constraint also removes variants of unassigned descriptors that would push its
-  bound below ``−tol``. Removals lower ``reach``; this runs to a fixpoint.
+  bound below ``−tol`` (only descriptors whose ``gap[c, d]`` exceeds the slack can hold
+  such variants, so ``gord`` is walked until it does not). Removals lower ``reach``; this
+  runs to a fixpoint.
 * sum: the tightest constraints of the settled descriptors, added up (tightest first, each
   prefix of that list), must reach ``−j × tol``; an unassigned descriptor's best contribution
   to a sum can be far below the sum of its separate bests.
 * probe: each variant of each unassigned descriptor, fixed, against the most binding sum
-  plus that variant's own tightest constraint.
+  plus that variant's own tightest constraint. Each other group's term, a maximum of
+  ``running + DT[·, c]``, is at least its value at the group's best running sum; the probe
+  starts from those lower bounds and stops as soon as the partial bound cannot go below zero.
+
+A descriptor with one variant left is settled: assigning it moves its row from ``reach``
+into ``theta`` and changes no bound, so that node keeps its parent's fixpoint and runs no
+bounds (it still counts as a node).
 
 The next descriptor to branch on is one with the fewest variants left; ties go to the
 widest spread over the tightest settled constraints, then to the static order.
@@ -41,6 +54,12 @@ with it, the count updates on every array handed to a call took most of the sear
 Drops are marked first and applied per descriptor (``_apply``), so each removal pass
 reads a descriptor's variants once: the best contributions of the dropped and of the kept
 variants, whose difference (when positive) is what ``reach`` loses.
+
+numba adds wraparound arithmetic (negative indices count from the end) to every index it
+cannot prove non-negative, which also blocks vectorization; the index arrays (``off`` aside)
+and ``vidx`` are therefore unsigned, and hot loops run from 0 over views. Mixing unsigned
+and signed integers in arithmetic gives floats in numba: such values are compared or used
+as indices only.
 """
 
 from __future__ import annotations

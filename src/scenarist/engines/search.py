@@ -176,6 +176,7 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
     cbeg, cend = _ranges(ce, len(allowed))
     xbeg, xend = _ranges(cx, int(off[-1]))
     gap = _gaps(DT, off, alive0, ce, n_pre)
+    # Index arrays unsigned: numba then indexes without wraparound arithmetic (see the kernels).
     return Problem(
         n_pre,
         tolerance,
