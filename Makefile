@@ -56,6 +56,7 @@ docs-update: $(TSTAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/frontier.py
+	$(BIN)/python bench/multistart_recall.py
 	$(BIN)/python bench/run.py
 
 clean:

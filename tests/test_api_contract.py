@@ -45,6 +45,7 @@ _ledgers = [APP.state.scenarist.ledger]
 @pytest.fixture(scope="module", autouse=True)
 def _cleanup() -> Any:
     yield
+    APP.state.scenarist.close()  # the refreshers stop before the ledgers they poll close
     for ledger in _ledgers:
         ledger.close()
     shutil.rmtree(FOLDER, ignore_errors=True)

@@ -95,6 +95,10 @@ def test_the_cost_is_said_before_a_large_search(tmp_path: Path) -> None:
     result = cli("scenarios", str(model), "--format", "json")
     assert result.exit_code == 0, result.output
     assert "exact pruned search over 4,194,304 scenarios" in result.stderr
+    one_by_one = cli("scenarios", str(model), "--method", "exhaustive", "--format", "json")
+    assert one_by_one.exit_code == 0, one_by_one.output
+    assert "4,194,304 scenarios to evaluate one by one" in one_by_one.stderr
+    assert "pruned" not in one_by_one.stderr
 
 
 def _scenario_run(model: Path, *options: str) -> subprocess.Popen[str]:

@@ -107,8 +107,41 @@ def test_a_second_command_reads_the_cache(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "scenarist", "scenarios", "--format", "json"]
     env = {**os.environ, "SCENARIST_CACHE_DIR": str(env_cache)}
     first = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
-    (entry,) = _entries(env_cache)
-    written = entry.stat().st_mtime_ns
+    entries = _entries(env_cache)
+    assert sorted(p.name.split("-")[0] for p in entries) == ["loaded", "scenarios"]
+    written = [p.stat().st_mtime_ns for p in entries]
     second = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     assert second.stdout == first.stdout
-    assert entry.stat().st_mtime_ns == written  # read, not computed and written again
+    assert _entries(env_cache) == entries
+    assert [p.stat().st_mtime_ns for p in entries] == written  # read, not computed and written again
+
+
+def test_a_model_file_is_parsed_again_only_when_its_bytes_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenarist.model import load as loading
+    from scenarist.service import load
+
+    monkeypatch.setenv("SCENARIST_CACHE_DIR", str(tmp_path / "cache"))
+    text = loading.resolve_model_path(None).read_text(encoding="utf-8")
+    path = tmp_path / "model.yaml"
+    path.write_text(text, encoding="utf-8")
+    parsed: list[int] = []
+    real = loading.model_from_bytes
+    monkeypatch.setattr(loading, "model_from_bytes", lambda *a: parsed.append(1) or real(*a))
+
+    first = load(path)
+    again = load(path)
+    assert parsed == [1]  # the second load read the stored result
+    assert again.model == first.model
+    assert again.compiled.revision == first.compiled.revision
+
+    path.write_text(text.replace("title:", "title: Edited —", 1), encoding="utf-8")
+    edited = load(path)
+    assert parsed == [1, 1]
+    assert edited.model.title.startswith("Edited —")
+    assert edited.compiled.revision != first.compiled.revision
+
+    printable = load(path, printable=True)  # stored apart: the terminal's copy of the texts
+    assert parsed == [1, 1, 1]
+    assert printable.model.title == edited.model.title

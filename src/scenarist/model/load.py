@@ -20,6 +20,7 @@ __all__ = [
     "check_size",
     "printable",
     "load_model",
+    "model_from_bytes",
     "parse_model",
     "resolve_model_path",
 ]
@@ -112,16 +113,22 @@ def printable(model: Model) -> Model:
 def load_model(ref: str | Path | None = None) -> Model:
     """Load a model by bundled name or path; the format follows the file extension."""
     path = resolve_model_path(ref)
+    return model_from_bytes(path, read_bytes(path))
+
+
+def model_from_bytes(path: Path, data: bytes) -> Model:
+    """The model in ``data``, the bytes read from ``path``; the format follows the file extension."""
     suffix = path.suffix.lower()
     if suffix == ".scw":
-        from scenarist.model.scw import read_scw
+        from scenarist.model.scw import parse_scw_bytes
 
-        return check_size(read_scw(path), file=str(path))
+        return check_size(parse_scw_bytes(data, file=str(path)), file=str(path))
     if suffix == ".csv":
-        from scenarist.model.matrix_csv import read_matrix_csv
+        from scenarist.model.build import decode_text
+        from scenarist.model.matrix_csv import parse_matrix_csv
 
-        return check_size(read_matrix_csv(path), file=str(path))
-    data = read_bytes(path)
+        text, _ = decode_text(data, str(path))
+        return check_size(parse_matrix_csv(text, file=str(path)), file=str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -65,7 +65,9 @@ VariantRef = Annotated[
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: the validators are built at the first validation, not at import, so a command
+    # whose model comes from the results cache never builds them.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Source(_Strict):
@@ -223,6 +225,13 @@ class SignpostMatch(_Strict):
         default_factory=list,
         description="Who must act: when given, at least one of these phrases must appear as well "
         "(a second condition besides require, e.g. the government that takes the step).",
+    )
+    targets: list[str] = Field(
+        default_factory=list,
+        description="Whom the step is aimed at: when given, at least one of these phrases must appear, and the "
+        "roles are checked: an item whose headline has a target (and no actor) as its speaker or as the agent "
+        "of a passive ('sanctioned by ...'), or a speaker and no actor at all, is not proposed, and an actor "
+        "named only after 'on' or 'against' does not count.",
     )
     exclude: list[str] = Field(default_factory=list, description="An item with any of these phrases is not proposed.")
 

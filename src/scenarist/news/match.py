@@ -10,14 +10,20 @@ contain one of the signpost's ``match.require`` phrases and one of its ``match.a
 each group that lists any) and none of its ``match.exclude`` phrases; a hedged passage (a
 threat, a proposal, a debate, a request, a denial, a forecast) counts for :data:`HEDGE_FACTOR`
 of its score. The headline frames the item: its phrases count for every passage, and a hedge
-in it hedges them all. Two signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN`
-of each other are not proposed. An optional re-ranker (see :mod:`scenarist.news.embed`)
-averages in a semantic similarity.
+in it hedges them all. Hint phrases match word for word, stopwords included ("calls on" is not "calls");
+a required phrase right after a negation ("no", "not", "without") does not count. When a signpost
+names ``match.targets`` (whom the step is aimed at), roles are checked in the headline: a speaker
+("Rubio: ...", "Kremlin blames ...") or the agent of a passive ("... sanctioned by Russia") that is a
+target and no actor, or a speaker when the headline names no actor at all, keeps the item away, and an
+actor named only as the object ("sanctions on the U.S.") does not count. Two signposts of one
+descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
+re-ranker (see :mod:`scenarist.news.embed`) averages in a semantic similarity.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -26,7 +32,7 @@ import numpy as np
 
 from scenarist.errors import MissingExtraError
 from scenarist.model.schema import Model, Signpost
-from scenarist.news.text import passages, phrase_in, tokenize
+from scenarist.news.text import analyse, passages, tokenize, words
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -60,7 +66,7 @@ TOP_K: Final = 3
 """Signposts kept per item (best first) before the threshold is applied."""
 
 _HEDGES: Final = [
-    tokenize(p)
+    words(p)
     for p in (
         "could",
         "may",
@@ -130,8 +136,45 @@ _HEDGES: Final = [
         "request",
         "requests",
         "requested",
+        "plans to",
+        "planning to",
+        "aims to",
+        "study",
+        "studies",
+        "studying",
+        "reviewing",
+        "review of",
+        "options",
+        "lobby",
+        "lobbies",
+        "lobbying",
+        "push for",
+        "on hold",
+        "to resume",
+        "temporarily",
+        "for now",
+        "pushes for",
     )
 ]
+
+_NEGATORS: Final = frozenset(words("no not never without nor"))
+"""Words that, just before a required phrase, deny it ("no contract", "not yet withdrawn")."""
+
+NEGATION_SPAN: Final = 4
+"""How many words before a required phrase a negation reaches."""
+
+_OBJECT_MARKERS: Final = frozenset(words("on against"))
+"""An actor right after these words is the one acted on ("sanctions on the U.S."), not the one acting."""
+
+_SPEECH = r"(?:says|said|tells|told|blames|blamed|accuses|accused|faults|faulted|claims|insists|argues|warns)"
+_WHO = r"(?P<who>[^\s:'\"‘’“”][^:\"‘“”]{0,58}?)"
+_SPEAKER_COLON: Final = re.compile(r"^\s*" + _WHO + r"\s*:\s")
+_SPEAKER_QUOTE: Final = re.compile(r"^\s*['\"‘“].+?['\"’”]\s*[:,-]?\s*" + _WHO + r"\s+" + _SPEECH + r"\b")
+_SPEAKER_VERB: Final = re.compile(r"^\s*" + _WHO + r"\s+" + _SPEECH + r"\b")
+_AGENT_END: Final = re.compile(r"\s(?:over|for|after|in|amid|as|on|to|with|at|from|and then)\s")
+MAX_ROLE_WORDS: Final = 6
+"""Longest speaker or agent (in words) the role check reads off a headline."""
+_PASSIVE_AGENT: Final = re.compile(r"\b(?:\w+ed|\w+en|hit|cut|set|led|paid)\s+by\s+(?P<who>[^,;:.!?]{2,60})")
 
 
 class Reranker(Protocol):
@@ -203,16 +246,77 @@ def signpost_window(model: Model, signpost: Signpost) -> tuple[dt.date | None, d
     return start, end
 
 
-def _found(phrase: list[str], tokens: list[str], vocabulary: frozenset[str]) -> bool:
-    """Whether ``phrase`` (tokens) occurs in ``tokens``; ``vocabulary`` is their set, for a quick refusal."""
+_Tokens = tuple[list[str], frozenset[str]]
+"""A passage's tokens (stopwords included) and their set."""
+
+
+def _positions(phrase: list[str], tokens: list[str], vocabulary: frozenset[str]) -> list[int]:
+    """Where ``phrase`` (tokens) starts in ``tokens``; ``vocabulary`` is their set, for a quick refusal."""
     if not phrase or phrase[0] not in vocabulary:
-        return False
-    return len(phrase) == 1 or phrase_in(phrase, tokens)
+        return []
+    n, first = len(phrase), phrase[0]
+    return [i for i, t in enumerate(tokens) if t == first and (n == 1 or tokens[i : i + n] == phrase)]
+
+
+def _found(phrase: list[str], tokens: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether ``phrase`` (tokens) occurs in ``tokens``."""
+    return bool(_positions(phrase, tokens, vocabulary))
+
+
+def _negated(tokens: list[str], i: int) -> bool:
+    """Whether a negation ("no", "not", "never", "without", "nor") stands just before position ``i``."""
+    return any(t in _NEGATORS for t in tokens[max(0, i - NEGATION_SPAN) : i])
+
+
+def _acted_on(tokens: list[str], i: int) -> bool:
+    """Whether the phrase at position ``i`` is the object of the step ("on the U.S.", "against Moscow")."""
+    before = tokens[max(0, i - 2) : i]
+    return bool(before) and (before[-1] in _OBJECT_MARKERS or (before[-1] == "the" and before[0] in _OBJECT_MARKERS))
+
+
+def _affirmed(phrases: list[list[str]], context: list[_Tokens], *, acting: bool = False) -> bool:
+    """Whether one of ``phrases`` occurs in ``context`` other than negated (and, with ``acting``, other than
+    as the object of the step)."""
+    return any(
+        not _negated(tokens, i) and not (acting and _acted_on(tokens, i))
+        for phrase in phrases
+        for tokens, vocabulary in context
+        for i in _positions(phrase, tokens, vocabulary)
+    )
 
 
 def _hedged(tokens: list[str], vocabulary: frozenset[str]) -> bool:
     """Whether a passage only reports an intention, a threat, a proposal, a debate, a forecast or a denial."""
     return any(_found(h, tokens, vocabulary) for h in _HEDGES)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """Who a headline says acts: the speaker of a statement ("Rubio: ...", "Kremlin blames ...") and the
+    agent of a passive ("... sanctioned by Russia"), as tokens; None where the headline names none."""
+
+    speaker: _Tokens | None
+    agent: _Tokens | None
+
+    @classmethod
+    def of(cls, headline: str) -> _Roles:
+        speaker = None
+        for pattern in (_SPEAKER_QUOTE, _SPEAKER_COLON, _SPEAKER_VERB):
+            found = pattern.match(headline)
+            if found and len(found["who"].split()) <= MAX_ROLE_WORDS:
+                speaker = found["who"]
+                break
+        passive = _PASSIVE_AGENT.search(headline)
+        agent = _AGENT_END.split(passive["who"], maxsplit=1)[0] if passive else None
+        agent = " ".join(agent.split()[:MAX_ROLE_WORDS]) if agent else None
+        return cls(_zone(speaker), _zone(agent))
+
+
+def _zone(text: str | None) -> _Tokens | None:
+    if text is None:
+        return None
+    tokens = words(text)
+    return (tokens, frozenset(tokens)) if tokens else None
 
 
 def _signpost_text(s: Signpost) -> str:
@@ -236,9 +340,10 @@ class SignpostIndex:
         self._bm25.index(docs, show_progress=False)
         names = [tokenize(s.name) for s in self.signposts]
         self._self = np.array([max(float(self._bm25.get_scores(n)[i]), 1e-9) for i, n in enumerate(names)])
-        self._require = [[tokenize(p) for p in s.match.require] if s.match else [] for s in self.signposts]
-        self._exclude = [[tokenize(p) for p in s.match.exclude] if s.match else [] for s in self.signposts]
-        self._actors = [[tokenize(p) for p in s.match.actors] if s.match else [] for s in self.signposts]
+        self._require = [[words(p) for p in s.match.require] if s.match else [] for s in self.signposts]
+        self._exclude = [[words(p) for p in s.match.exclude] if s.match else [] for s in self.signposts]
+        self._actors = [[words(p) for p in s.match.actors] if s.match else [] for s in self.signposts]
+        self._targets = [[words(p) for p in s.match.targets] if s.match else [] for s in self.signposts]
         self._windows = [signpost_window(model, s) for s in self.signposts]
         self._siblings = [
             [j for j, other in enumerate(self.signposts) if j != k and other.descriptor == s.descriptor]
@@ -250,39 +355,52 @@ class SignpostIndex:
     def method(self) -> str:
         return "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
 
-    def _allowed(self, k: int, context: list[tuple[list[str], frozenset[str]]]) -> bool:
-        """Whether the hints of signpost ``k`` let a passage through; ``context`` is the passage and the
-        item's headline (tokens and their set): the headline frames every passage of the item."""
-
-        def anywhere(phrases: list[list[str]]) -> bool:
-            return any(_found(p, tokens, vocabulary) for p in phrases for tokens, vocabulary in context)
-
-        if anywhere(self._exclude[k]):
+    def _allowed(self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles) -> bool:
+        """Whether the hints of signpost ``k`` let ``passage`` through (None: the headline itself). The
+        ``headline`` counts for every passage. A required phrase does not count when negated; when the
+        signpost names targets, the roles are checked (see :class:`SignpostMatch`)."""
+        context = [passage, *headline] if passage is not None else headline
+        if any(_found(p, tokens, vocabulary) for p in self._exclude[k] for tokens, vocabulary in context):
             return False
-        return all(not group or anywhere(group) for group in (self._require[k], self._actors[k]))
+        if self._require[k] and not _affirmed(self._require[k], context):
+            return False
+        actors, targets = self._actors[k], self._targets[k]
+        if actors and not _affirmed(actors, context, acting=bool(targets)):
+            return False
+        if not targets:
+            return True
+        if not _affirmed(targets, context):
+            return False
+        if roles.speaker is not None and actors and not _affirmed(actors, headline, acting=True):
+            return False  # a statement by someone who is not among the actors
+        return not any(
+            zone is not None and _affirmed(targets, [zone]) and not _affirmed(actors, [zone])
+            for zone in (roles.speaker, roles.agent)
+        )  # the target is the one speaking or acting
 
     def _passage_scores(self, units: list[str], floor: float) -> NDArray[np.float64]:
         """Scores of each passage (rows) for each signpost (columns); hints are checked only where the
         score reaches ``floor``, since a veto can only lower it. The first unit is the headline: a hedge
-        or a veto in it holds for the whole item."""
+        or a veto in it holds for the whole item, and so do the roles it names."""
         out = np.zeros((len(units), len(self.signposts)))
-        headline: list[tuple[list[str], frozenset[str]]] = []
+        headline: list[_Tokens] = []
         headline_hedged = False
+        roles = _Roles.of(units[0])
         for row, unit in enumerate(units):
-            tokens = tokenize(unit)
+            every, tokens = analyse(unit)
             if not tokens:
                 continue
-            vocabulary = frozenset(tokens)
-            hedged = _hedged(tokens, vocabulary)
+            vocabulary = frozenset(every)
+            hedged = _hedged(every, vocabulary)
             if row == 0:
-                headline, headline_hedged = [(tokens, vocabulary)], hedged
+                headline, headline_hedged = [(every, vocabulary)], hedged
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
             if hedged or headline_hedged:
                 scores *= HEDGE_FACTOR
-            context = [(tokens, vocabulary), *headline] if row else headline
+            passage = (every, vocabulary) if row else None
             for k in np.flatnonzero(scores >= floor):
-                if not self._allowed(int(k), context):
+                if not self._allowed(int(k), passage, headline, roles):
                     scores[k] = 0.0
             out[row] = scores
         return out
@@ -298,7 +416,8 @@ class SignpostIndex:
         units = passages(item.title, item.text)
         if not units or not self.signposts:
             return []
-        table = self._passage_scores(units, threshold * (1 - AMBIGUITY_MARGIN) if self.reranker is None else 0.0)
+        floor = threshold * (1 - AMBIGUITY_MARGIN) if self.reranker is None else 0.0
+        table = self._passage_scores(units, floor)
         if self.reranker is not None:
             table = 0.5 * table + 0.5 * np.clip(self.reranker.similarity(units, self.texts), 0.0, 1.0) * (table > 0)
         best_row = table.argmax(axis=0)

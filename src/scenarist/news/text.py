@@ -2,7 +2,10 @@
 
 Tokens are lower-cased words, stemmed (Snowball, English) when PyStemmer is installed, with a few
 spellings of the same actor folded together (``U.S.``, ``US``, ``United States`` → ``usa``) so that
-the pronoun "us" is not mistaken for the country.
+the pronoun "us" is not mistaken for the country. A few words keep a stem of their own where the
+stemmer would merge them with a word of another meaning ("senator" is a person, "Senate" a chamber).
+:func:`tokenize` drops stopwords (for ranking); :func:`words` keeps them (for matching phrases such
+as "calls on" or "Secretary of State" word for word).
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["MAX_PASSAGES", "passages", "phrase_in", "text_key", "tokenize"]
+__all__ = [
+    "MAX_PASSAGES",
+    "OWN_STEMS",
+    "STOPWORDS",
+    "analyse",
+    "passages",
+    "phrase_in",
+    "text_key",
+    "tokenize",
+    "words",
+]
 
 MAX_PASSAGES: Final = 12
 """Sentences of an item's text considered for matching (the lead of a news item carries the news)."""
@@ -31,6 +44,8 @@ _STOPWORDS_TEXT: Final = """a an and are as at be been being but by for from had
     its of on or our she so than that the their them then there these they this those to was we were which while
     who will with would you your said says say also after before over under about"""
 STOPWORDS: Final = frozenset(_STOPWORDS_TEXT.split())
+OWN_STEMS: Final = {"senator": "senator", "senators": "senator", "senatorial": "senator"}
+"""Words whose stem the stemmer would share with a word of another meaning ("senate")."""
 
 
 @lru_cache(maxsize=1)
@@ -50,10 +65,22 @@ def _fold(text: str) -> str:
     return text.lower()
 
 
+def analyse(text: str) -> tuple[list[str], list[str]]:
+    """The stemmed, lower-case word tokens of ``text``: all of them, and those that are not stopwords."""
+    raw = _WORD.findall(_fold(text))
+    stems = _stemmer()(raw)
+    every = [OWN_STEMS.get(w, s) for w, s in zip(raw, stems, strict=True)]
+    return every, [s for w, s in zip(raw, every, strict=True) if w not in STOPWORDS]
+
+
 def tokenize(text: str) -> list[str]:
     """The stemmed, lower-case word tokens of ``text`` without stopwords (numbers are kept)."""
-    words = [w for w in _WORD.findall(_fold(text)) if w not in STOPWORDS]
-    return _stemmer()(words)
+    return analyse(text)[1]
+
+
+def words(text: str) -> list[str]:
+    """The stemmed, lower-case word tokens of ``text``, stopwords included."""
+    return analyse(text)[0]
 
 
 def phrase_in(phrase: Sequence[str], tokens: Sequence[str]) -> bool:

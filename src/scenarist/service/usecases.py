@@ -21,7 +21,7 @@ from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
 from scenarist.engines.uncertainty import ProbabilityResult
 from scenarist.evidence import Evidence
 from scenarist.evidence.inputs import EvidenceFields, fields_error
-from scenarist.model import CompiledModel, Model, compile_model, load_model
+from scenarist.model import CompiledModel, Model, compile_model
 from scenarist.model.checks import ModelWarning
 from scenarist.model.schema import CurrentState
 from scenarist.model.validate import model_warnings
@@ -69,10 +69,31 @@ class Loaded:
         return self.model.id
 
 
-def load(ref: str | Path | None) -> Loaded:
-    """Read a model (path or bundled name; None: the bundled model) and compile it."""
-    model = load_model(ref)
-    return Loaded(model, compile_model(model), tuple(model_warnings(model)))
+def load(ref: str | Path | None, *, printable: bool = False) -> Loaded:
+    """Read a model (path or bundled name; None: the bundled model) and compile it.
+
+    With ``printable`` the model's texts lose their control characters (for a terminal; see
+    :func:`scenarist.model.load.printable`).
+
+    The result is kept in the results cache under the file's path and the SHA-256 of the bytes
+    read, so an unchanged file is neither parsed nor validated again (the key is computed from
+    the very bytes that are parsed: a file changed meanwhile is a new entry).
+    """
+    import hashlib
+
+    from scenarist.model import load as loading
+    from scenarist.model.build import read_bytes
+
+    path = loading.resolve_model_path(ref)
+    data = read_bytes(path)
+
+    def fresh() -> Loaded:
+        model = loading.model_from_bytes(path, data)
+        compiled, warnings = compile_model(model), tuple(model_warnings(model))
+        return Loaded(loading.printable(model) if printable else model, compiled, warnings)
+
+    key = (str(path.resolve()), hashlib.sha256(data).hexdigest(), printable)
+    return cache.cached("loaded", key, fresh)
 
 
 UNCLASSIFIED_LIMIT = 0.2
