@@ -8,8 +8,10 @@ A *constraint* ``c`` is a triple (descriptor ``ce[c]``, own variant ``cx[c]``, r
 ``cl[c]``) of a checked descriptor: whenever the descriptor takes ``cx[c]``, its margin
 ``θ(cx) − θ(cl)`` must be ``≥ −tol``. ``DT[w, c] = M[w, cx[c]] − M[w, cl[c]]`` is what
 source variant ``w`` adds to that margin (θ sums the rows of every descriptor, its own
-included). Constraints are sorted by descriptor (``cbeg[d]:cend[d]``) and own variant
-(``xbeg[x]:xend[x]``).
+included); ``DTt`` is its transpose, for the loops over variants at a fixed constraint.
+Constraints are sorted by descriptor (``cbeg[d]:cend[d]``) and own variant
+(``xbeg[x]:xend[x]``). ``gap[c, d]`` is the spread of ``DT[·, c]`` over the allowed variants
+of ``d`` (``spread[c]`` its largest), ``gord[c]`` the descriptors by ``gap[c]`` descending.
 
 Search state at depth ``L`` (see :class:`State`):
 
@@ -19,6 +21,9 @@ Search state at depth ``L`` (see :class:`State`):
 * ``reach[L, c]`` — Σ over unassigned ``d ≠ ce[c]`` of the largest ``DT[w, c]`` over alive ``w``
   of ``d``: the most the unassigned descriptors can still add to the margin.
 
+The sum bound and probing work on ``vidx``: the alive variants of the unassigned descriptors,
+one group per descriptor (``gbeg``), collected once per round, with running sums per entry.
+
 Bounds (every removal rests on a valid upper bound of some margin, so no scenario within
 tolerance is ever lost; at a complete assignment the bounds are the exact margins):
 
@@ -26,12 +31,20 @@ tolerance is ever lost; at a complete assignment the bounds are the exact margin
   while it is unassigned) below ``−tol`` prunes the node when the descriptor is *settled*
   (assigned, or one variant left), else removes ``cx`` — that variant can no longer win;
   a settled constraint also removes variants of unassigned descriptors that would push its
-  bound below ``−tol``. Removals lower ``reach``; this runs to a fixpoint.
+  bound below ``−tol`` (only descriptors whose ``gap[c, d]`` exceeds the slack can hold
+  such variants, so ``gord`` is walked until it does not). Removals lower ``reach``; this
+  runs to a fixpoint.
 * sum: the tightest constraints of the settled descriptors, added up (tightest first, each
   prefix of that list), must reach ``−j × tol``; an unassigned descriptor's best contribution
   to a sum can be far below the sum of its separate bests.
 * probe: each variant of each unassigned descriptor, fixed, against the most binding sum
-  plus that variant's own tightest constraint.
+  plus that variant's own tightest constraint. Each other group's term, a maximum of
+  ``running + DT[·, c]``, is at least its value at the group's best running sum; the probe
+  starts from those lower bounds and stops as soon as the partial bound cannot go below zero.
+
+A descriptor with one variant left is settled: assigning it moves its row from ``reach``
+into ``theta`` and changes no bound, so that node keeps its parent's fixpoint and runs no
+bounds (it still counts as a node).
 
 The next descriptor to branch on is one with the fewest variants left; ties go to the
 widest spread over the tightest settled constraints, then to the static order.
@@ -41,6 +54,12 @@ with it, the count updates on every array handed to a call took most of the sear
 Drops are marked first and applied per descriptor (``_apply``), so each removal pass
 reads a descriptor's variants once: the best contributions of the dropped and of the kept
 variants, whose difference (when positive) is what ``reach`` loses.
+
+numba adds wraparound arithmetic (negative indices count from the end) to every index it
+cannot prove non-negative, which also blocks vectorization; the index arrays (``off`` aside)
+and ``vidx`` are therefore unsigned, and hot loops run from 0 over views. Mixing unsigned
+and signed integers in arithmetic gives floats in numba: such values are compared or used
+as indices only.
 """
 
 from __future__ import annotations
@@ -73,6 +92,7 @@ class Problem(NamedTuple):
     M: np.ndarray
     off: np.ndarray
     DT: np.ndarray
+    DTt: np.ndarray
     ce: np.ndarray
     cx: np.ndarray
     cl: np.ndarray
@@ -82,6 +102,7 @@ class Problem(NamedTuple):
     xend: np.ndarray
     spread: np.ndarray
     gap: np.ndarray
+    gord: np.ndarray
 
 
 class State(NamedTuple):
@@ -111,6 +132,16 @@ class State(NamedTuple):
     """Variants marked for removal by a bound (applied by ``_apply``)."""
     row_max_after: np.ndarray
     """Scratch: like ``row_max``, over the variants that ``_apply`` keeps (``row_max``: over those it drops)."""
+    vidx: np.ndarray
+    """The alive variants of the unassigned descriptors, grouped by descriptor (built by ``_groups``)."""
+    gbeg: np.ndarray
+    """Group ``g`` of ``vidx`` is ``gbeg[g]:gbeg[g + 1]``."""
+    gdesc: np.ndarray
+    """The descriptor of group ``g``."""
+    top: np.ndarray
+    """Per group: its largest running sum (``_probe_marks``)."""
+    top_at: np.ndarray
+    """Per group: the variant that holds it."""
 
 
 @njit(cache=True, nogil=True)
@@ -132,6 +163,11 @@ def _new_state(P):  # type: ignore[no-untyped-def]
         np.zeros(4, dtype=np.int64),
         np.zeros(nv, dtype=np.int8),
         np.zeros(nc, dtype=np.int64),
+        np.zeros(nv, dtype=np.uint64),
+        np.zeros(n + 1, dtype=np.uint64),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.uint64),
     )
 
 
@@ -172,37 +208,46 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
         S.row_max_after,
     )
     DT, off, cbeg, cend = P.DT, P.off, P.cbeg, P.cend
+    nc = row_max.shape[0]
+    live = alive[L]
+    rl = reach[L]
     status = 0
+    # Loops run from 0 over views where they can: numba then knows the indices are not
+    # negative, skips the wraparound arithmetic and vectorizes.
     for d in range(n_alive.shape[1]):
-        hit = False
-        for w in range(off[d], off[d + 1]):
-            hit = hit or (drop[w] != 0 and alive[L, w] != 0)
-        if not hit:
+        lo = off[d]
+        av = live[lo : off[d + 1]]
+        dv = drop[lo : off[d + 1]]
+        hit = 0
+        for i in range(av.shape[0]):
+            hit |= av[i] & dv[i]
+        if hit == 0:
             continue
         status = 1
         # One pass over the variants: the best of the dropped ones (row_max) and of the kept ones.
-        nc = row_max.shape[0]
         for c in range(nc):
             row_max[c] = _NEG
             row_max_after[c] = _NEG
-        for w in range(off[d], off[d + 1]):
-            if not alive[L, w]:
+        for i in range(av.shape[0]):
+            if not av[i]:
                 continue
-            if drop[w]:
-                alive[L, w] = 0
+            row = DT[lo + i]
+            if dv[i]:
+                av[i] = 0
                 n_alive[L, d] -= 1
                 for c in range(nc):
-                    row_max[c] = max(row_max[c], DT[w, c])
+                    row_max[c] = max(row_max[c], row[c])
             else:
                 for c in range(nc):
-                    row_max_after[c] = max(row_max_after[c], DT[w, c])
+                    row_max_after[c] = max(row_max_after[c], row[c])
         if n_alive[L, d] == 0:
             status = -1
             break
-        for c in range(cbeg[d]):
-            reach[L, c] -= max(0, row_max[c] - row_max_after[c])
-        for c in range(cend[d], nc):
-            reach[L, c] -= max(0, row_max[c] - row_max_after[c])
+        # Every constraint, then back for the descriptor's own (its row is not in their reach).
+        for c in range(nc):
+            rl[c] -= max(0, row_max[c] - row_max_after[c])
+        for c in range(cbeg[d], cend[d]):
+            rl[c] += max(0, row_max[c] - row_max_after[c])
     drop.fill(0)
     return status
 
@@ -216,8 +261,8 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
 def _propagate(P, S, L):  # type: ignore[no-untyped-def]
     """Single bounds to a fixpoint; False when no scenario within tolerance is left."""
     theta, alive, n_alive, reach, assigned, drop = S.theta, S.alive, S.n_alive, S.reach, S.assigned, S.drop
-    DT, off, cl, cbeg, cend, xbeg, xend = P.DT, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
-    spread, gap, tol = P.spread, P.gap, P.tol
+    DT, DTt, off, cl, cbeg, cend, xbeg, xend = P.DT, P.DTt, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
+    spread, gap, gord, tol = P.spread, P.gap, P.gord, P.tol
     n = n_alive.shape[1]
     while True:
         marked = False
@@ -242,15 +287,18 @@ def _propagate(P, S, L):  # type: ignore[no-untyped-def]
                     slack = ub + tol
                     if not settled or slack >= spread[c]:
                         continue
-                    for d in range(n):
-                        if d == e or assigned[d] or n_alive[L, d] < 2 or gap[c, d] <= slack:
+                    for i in range(n):
+                        d = gord[c, i]
+                        if gap[c, d] <= slack:
+                            break
+                        if d == e or assigned[d] or n_alive[L, d] < 2:
                             continue
                         mx = _NEG
                         for w in range(off[d], off[d + 1]):
                             if alive[L, w]:
-                                mx = max(mx, DT[w, c])
+                                mx = max(mx, DTt[c, w])
                         for w in range(off[d], off[d + 1]):
-                            if alive[L, w] and mx - DT[w, c] > slack:
+                            if alive[L, w] and mx - DTt[c, w] > slack:
                                 drop[w] = 1
                                 marked = True
         if not marked:
@@ -279,13 +327,13 @@ def _tightest(P, S, L):  # type: ignore[no-untyped-def]
         x = off[e]
         while not alive[L, x]:
             x += 1
-        best = -1
-        low = 0
+        best = xbeg[x]
+        low = _NEG
         for c in range(xbeg[x], xend[x]):
             ub = theta[x] - theta[cl[c]] + reach[L, c]
             if not assigned[e]:
                 ub += DT[x, c]
-            if best < 0 or ub < low:
+            if c == xbeg[x] or ub < low:
                 best = c
                 low = ub
         slack = low + P.tol
@@ -302,15 +350,36 @@ def _tightest(P, S, L):  # type: ignore[no-untyped-def]
 
 
 @_leaf
-def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
-    """Running sums ``running`` over the tightest constraints ``tight[:upto]`` (unassigned alive variants).
+def _groups(P, S, L):  # type: ignore[no-untyped-def]
+    """Collect the alive variants of the unassigned descriptors into ``vidx``, one group per descriptor; the count."""
+    alive, assigned, vidx, gbeg, gdesc, off = S.alive, S.assigned, S.vidx, S.gbeg, S.gdesc, P.off
+    g = 0
+    k = 0
+    for d in range(assigned.shape[0]):
+        if assigned[d]:
+            continue
+        gdesc[g] = d
+        gbeg[g] = k
+        for w in range(off[d], off[d + 1]):
+            if alive[L, w]:
+                vidx[k] = w
+                k += 1
+        g += 1
+    gbeg[g] = k
+    return g
+
+
+@_leaf
+def _sum_prefixes(P, S, ng, k, upto):  # type: ignore[no-untyped-def]
+    """Running sums ``running`` (per entry of ``vidx``) over the tightest constraints ``tight[:upto]``.
 
     Returns (the most binding prefix length, its margin, its assigned part plus tolerance);
     the length is -1 when some prefix of length ≤ ``k`` cannot reach its tolerance.
     """
-    theta, alive, assigned, running, tight = S.theta, S.alive, S.assigned, S.running, S.tight
-    cx, cl, off, DT = P.cx, P.cl, P.off, P.DT
-    running.fill(0)
+    theta, running, tight, vidx, gbeg = S.theta, S.running, S.tight, S.vidx, S.gbeg
+    cx, cl, DTt = P.cx, P.cl, P.DTt
+    for i in range(gbeg[ng]):
+        running[i] = 0
     base = 0
     best_j = 0
     best_m = 0
@@ -319,14 +388,11 @@ def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
         c = tight[j]
         base += theta[cx[c]] - theta[cl[c]] + P.tol
         m = base
-        for d in range(assigned.shape[0]):
-            if assigned[d]:
-                continue
+        for g in range(ng):
             mx = _NEG
-            for w in range(off[d], off[d + 1]):
-                if alive[L, w]:
-                    running[w] += DT[w, c]
-                    mx = max(mx, running[w])
+            for i in range(gbeg[g], gbeg[g + 1]):
+                running[i] += DTt[c, vidx[i]]
+                mx = max(mx, running[i])
             m += mx
         if m < 0:
             return -1, 0, 0
@@ -338,57 +404,70 @@ def _sum_prefixes(P, S, L, k, upto):  # type: ignore[no-untyped-def]
 
 
 @_leaf
-def _sum_marks(P, S, L, margin):  # type: ignore[no-untyped-def]
+def _sum_marks(P, S, ng, margin):  # type: ignore[no-untyped-def]
     """Mark the variants whose contribution to the sum in ``running`` would take it below its tolerance."""
-    alive, n_alive, assigned, running, drop, off = S.alive, S.n_alive, S.assigned, S.running, S.drop, P.off
+    running, drop, vidx, gbeg = S.running, S.drop, S.vidx, S.gbeg
     marked = False
-    for d in range(n_alive.shape[1]):
-        if assigned[d] or n_alive[L, d] < 2:
+    for g in range(ng):
+        if gbeg[g + 1] - gbeg[g] < 2:
             continue
         mx = _NEG
-        for w in range(off[d], off[d + 1]):
-            if alive[L, w]:
-                mx = max(mx, running[w])
-        for w in range(off[d], off[d + 1]):
-            if alive[L, w] and mx - running[w] > margin:
-                drop[w] = 1
+        for i in range(gbeg[g], gbeg[g + 1]):
+            mx = max(mx, running[i])
+        for i in range(gbeg[g], gbeg[g + 1]):
+            if mx - running[i] > margin:
+                drop[vidx[i]] = 1
                 marked = True
     return marked
 
 
 @_leaf
-def _probe_marks(P, S, L, base):  # type: ignore[no-untyped-def]
+def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
     """Fix each variant ``x`` of each unassigned descriptor; add ``x``'s tightest constraint to the sum in ``running``.
 
     ``base`` is the sum's assigned part plus its tolerance; a variant whose combined bound
     falls below zero is marked. Returns True when one was.
     """
-    theta, alive, reach, assigned, running, drop = S.theta, S.alive, S.reach, S.assigned, S.running, S.drop
-    DT, off, cl, xbeg, xend = P.DT, P.off, P.cl, P.xbeg, P.xend
-    n = assigned.shape[0]
+    theta, reach, running, drop, vidx, gbeg = S.theta, S.reach, S.running, S.drop, S.vidx, S.gbeg
+    DT, DTt, cl, xbeg, xend = P.DT, P.DTt, P.cl, P.xbeg, P.xend
+    top, top_at = S.top, S.top_at
     marked = False
-    for d in range(n):
-        if assigned[d]:
-            continue
-        for x in range(off[d], off[d + 1]):
-            if not alive[L, x] or xbeg[x] == xend[x]:
+    # Each group's best running sum and where it is: max(a + b) >= a(w) + b(w) for any w,
+    # so these give a lower bound of the probe that often shows it cannot prune.
+    for g in range(ng):
+        top[g] = _NEG
+        for i in range(gbeg[g], gbeg[g + 1]):
+            if running[i] > top[g]:
+                top[g] = running[i]
+                top_at[g] = vidx[i]
+    for g in range(ng):
+        for ix in range(gbeg[g], gbeg[g + 1]):
+            x = vidx[ix]
+            if xbeg[x] == xend[x]:
                 continue
-            cs = -1
-            low = 0
+            cs = xbeg[x]
+            low = theta[x] - theta[cl[cs]] + reach[L, cs] + DT[x, cs]
             for c in range(xbeg[x], xend[x]):
                 ub = theta[x] - theta[cl[c]] + reach[L, c] + DT[x, c]
-                if cs < 0 or ub < low:
+                if ub < low:
                     cs = c
                     low = ub
-            val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[x]
-            for u in range(n):
-                if assigned[u] or u == d:
+            val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[ix]
+            row = DTt[cs]
+            for h in range(ng):
+                if h != g:
+                    val += top[h] + row[top_at[h]]
+            if val >= 0:
+                continue
+            for h in range(ng):
+                if h == g:
                     continue
                 mx = _NEG
-                for w in range(off[u], off[u + 1]):
-                    if alive[L, w]:
-                        mx = max(mx, running[w] + DT[w, cs])
-                val += mx
+                for i in range(gbeg[h], gbeg[h + 1]):
+                    mx = max(mx, running[i] + row[vidx[i]])
+                val += mx - top[h] - row[top_at[h]]
+                if val >= 0:
+                    break
             if val < 0:
                 drop[x] = 1
                 marked = True
@@ -405,11 +484,12 @@ def _sum_bound(P, S, L):  # type: ignore[no-untyped-def]
     k = _tightest(P, S, L)
     if k == 0:
         return 0
-    best_j, best_m, _ = _sum_prefixes(P, S, L, k, k)
+    ng = _groups(P, S, L)
+    best_j, best_m, _ = _sum_prefixes(P, S, ng, k, k)
     if best_j < 0:
         return -1
-    _, _, base = _sum_prefixes(P, S, L, k, best_j)
-    if _sum_marks(P, S, L, best_m) or _probe_marks(P, S, L, base):
+    _, _, base = _sum_prefixes(P, S, ng, k, best_j)
+    if _sum_marks(P, S, ng, best_m) or _probe_marks(P, S, L, ng, base):
         return _apply(P, S, L)
     return 0
 
@@ -439,7 +519,7 @@ def _choose(P, S, L):  # type: ignore[no-untyped-def]
     tightest settled constraints, each weighted by 1 / (1 + slack); then the static order.
     """
     alive, n_alive, assigned, tight, tight_slack = S.alive, S.n_alive, S.assigned, S.tight, S.tight_slack
-    off, DT = P.off, P.DT
+    off, DTt = P.off, P.DTt
     best = -1
     for d in range(n_alive.shape[1]):
         if not assigned[d] and (best < 0 or n_alive[L, d] < n_alive[L, best]):
@@ -459,8 +539,8 @@ def _choose(P, S, L):  # type: ignore[no-untyped-def]
             mn = -_NEG
             for w in range(off[d], off[d + 1]):
                 if alive[L, w]:
-                    mx = max(mx, DT[w, c])
-                    mn = min(mn, DT[w, c])
+                    mx = max(mx, DTt[c, w])
+                    mn = min(mn, DTt[c, w])
             score += (mx - mn) / (1.0 + tight_slack[i])
         if score > top:
             top = score
@@ -477,10 +557,11 @@ def _descend(P, S, L, d, w):  # type: ignore[no-untyped-def]
     _copy_level(n_alive, L)
     _copy_level(reach, L)
     _max_rows(P.DT, alive, L, off[d], off[d + 1], row_max)
-    for c in range(cbeg[d]):
+    nc = reach.shape[1]
+    for c in range(nc):
         reach[L + 1, c] -= row_max[c]
-    for c in range(cend[d], reach.shape[1]):
-        reach[L + 1, c] -= row_max[c]
+    for c in range(cbeg[d], cend[d]):
+        reach[L + 1, c] += row_max[c]
     for v in range(off[d], off[d + 1]):
         alive[L + 1, v] = 0
     alive[L + 1, w] = 1
@@ -515,10 +596,10 @@ def _root(P, S):  # type: ignore[no-untyped-def]
             S.assigned[d] = True
             continue
         _max_rows(P.DT, alive, 0, off[d], off[d + 1], row_max)
-        for c in range(cbeg[d]):
+        for c in range(reach.shape[1]):
             reach[0, c] += row_max[c]
-        for c in range(cend[d], reach.shape[1]):
-            reach[0, c] += row_max[c]
+        for c in range(cbeg[d], cend[d]):
+            reach[0, c] -= row_max[c]
 
 
 @_leaf
@@ -565,9 +646,12 @@ def _walk(P, S, base, stop, out, limit, nodes, z, path, at, pos):  # type: ignor
             continue
         if nodes >= limit:
             return -1, nodes
+        # A descriptor with one variant left is settled already: assigning it changes no bound
+        # (its row moves from ``reach`` into ``theta``), so the node is at the parent's fixpoint.
+        forced = S.n_alive[depth, d] == 1
         _descend(P, S, depth, d, w)
         nodes += 1
-        if _settle(P, S, depth + 1):
+        if forced or _settle(P, S, depth + 1):
             z[d] = w
             path[depth] = w - off[d]
             depth += 1
@@ -634,6 +718,7 @@ def _private(P):  # type: ignore[no-untyped-def]
         P.M.copy(),
         P.off.copy(),
         P.DT.copy(),
+        P.DTt.copy(),
         P.ce.copy(),
         P.cx.copy(),
         P.cl.copy(),
@@ -643,6 +728,7 @@ def _private(P):  # type: ignore[no-untyped-def]
         P.xend.copy(),
         P.spread.copy(),
         P.gap.copy(),
+        P.gord.copy(),
     )
 
 

@@ -176,8 +176,25 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
     cbeg, cend = _ranges(ce, len(allowed))
     xbeg, xend = _ranges(cx, int(off[-1]))
     gap = _gaps(DT, off, alive0, ce, n_pre)
+    # Index arrays unsigned: numba then indexes without wraparound arithmetic (see the kernels).
     return Problem(
-        n_pre, tolerance, alive0, M, off, DT, ce, cx, cl, cbeg, cend, xbeg, xend, gap.max(axis=1, initial=0), gap
+        n_pre,
+        tolerance,
+        alive0,
+        M,
+        off,
+        DT,
+        np.ascontiguousarray(DT.T),
+        ce,
+        cx,
+        cl.astype(np.uint64),
+        cbeg.astype(np.uint64),
+        cend.astype(np.uint64),
+        xbeg.astype(np.uint64),
+        xend.astype(np.uint64),
+        gap.max(axis=1, initial=0),
+        gap,
+        np.ascontiguousarray(np.argsort(-gap, axis=1, kind="stable")).astype(np.uint64),
     )
 
 
