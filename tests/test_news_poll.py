@@ -60,8 +60,12 @@ def test_served_app_picks_up_a_new_feed_item_within_the_interval(
     base, feeds, db = served
     caplog.set_level(logging.WARNING, logger="scenarist.news")
     page = f"{base}/models/{MODEL}/news"
-    # the first round runs at start-up: the feed's items are proposed, the broken feed is logged
-    _wait_for(lambda: "Rosneft" in httpx.get(page).text, 10, "the first poll's proposals on the review page")
+    # the first round runs at start-up: the feed's items are proposed, the broken feed is logged; the first
+    # read waits for the app's first snapshot (several seconds on a loaded machine), not for the poll
+    httpx.get(page, timeout=60)
+    _wait_for(
+        lambda: "Rosneft" in httpx.get(page, timeout=30).text, 10, "the first poll's proposals on the review page"
+    )
     assert NEW_ITEM[0] not in httpx.get(page).text
     _wait_for(lambda: any("Broken Wire" in r.getMessage() for r in caplog.records), 5, "the broken feed logged")
     polls_before = sum(path == "/feed.xml" for path, _ in feeds.requests)
@@ -69,7 +73,7 @@ def test_served_app_picks_up_a_new_feed_item_within_the_interval(
     feeds.feed = rss([*ITEMS, NEW_ITEM])  # the feed gains an item
     feeds.etag = '"v2"'
     published = time.monotonic()
-    _wait_for(lambda: NEW_ITEM[0] in httpx.get(page).text, 10, "the new item on the review page")
+    _wait_for(lambda: NEW_ITEM[0] in httpx.get(page, timeout=30).text, 10, "the new item on the review page")
     assert time.monotonic() - published < 10 * INTERVAL + 2
     row = httpx.get(page).text.split(NEW_ITEM[0])[0].rsplit("<tr", 1)[1]
     assert "U.S.-China tariff escalation" in row

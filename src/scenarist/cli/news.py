@@ -42,6 +42,13 @@ ThresholdOpt = Annotated[
     typer.Option("--threshold", help="Lowest score proposed (0..1; default: the matcher's own threshold)."),
 ]
 EmbedOpt = Annotated[bool, typer.Option("--embed", help="Re-rank with the offline embedding model (embed extra).")]
+EmbedGateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--embed-gate",
+        help="Let a passage close in meaning to a signpost meet its required words (embed extra; scores stay lexical).",
+    ),
+]
 EmbedPathOpt = Annotated[
     str | None, typer.Option("--embed-model", help="Directory of a local sentence-transformers model to use instead.")
 ]
@@ -58,12 +65,15 @@ def _threshold(value: float | None) -> float:
     return DEFAULT_THRESHOLD if value is None else value
 
 
-def _reranker(embed: bool, path: str | None) -> Reranker | None:
-    if not embed and path is None:
-        return None
+def _semantic(embed: bool, gate: bool, path: str | None) -> tuple[Reranker | None, Reranker | None]:
+    """The re-ranker and the gate asked for; one embedding model serves both (``--embed-model`` alone re-ranks)."""
+    rerank = embed or (path is not None and not gate)
+    if not rerank and not gate:
+        return None, None
     from scenarist.news.embed import MiniLMReranker
 
-    return MiniLMReranker(path)
+    model = MiniLMReranker(path)
+    return (model if rerank else None), (model if gate else None)
 
 
 def _report(r: AddReport) -> None:
@@ -84,6 +94,7 @@ def news_add(
     reliability: ReliabilityOpt = 1.0,
     threshold: ThresholdOpt = None,
     embed: EmbedOpt = False,
+    embed_gate: EmbedGateOpt = False,
     embed_model: EmbedPathOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -91,12 +102,12 @@ def news_add(
     from scenarist.news import service as news
 
     models = _models(model)
-    reranker = _reranker(embed, embed_model)
+    reranker, gate = _semantic(embed, embed_gate, embed_model)
     with service.open_ledger(db) as ledger:
         for ref in sources:
             added = news.add_source(
                 ledger, ref, models, source=source, reliability=reliability, threshold=_threshold(threshold),
-                reranker=reranker,
+                reranker=reranker, gate=gate,
             )  # fmt: skip
             _report(added)
 
@@ -159,6 +170,7 @@ def news_poll(
     model: ModelsOpt = None,
     threshold: ThresholdOpt = None,
     embed: EmbedOpt = False,
+    embed_gate: EmbedGateOpt = False,
     embed_model: EmbedPathOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -166,9 +178,11 @@ def news_poll(
     from scenarist.news import service as news
 
     models = _models(model)
-    reranker = _reranker(embed, embed_model)
+    reranker, gate = _semantic(embed, embed_gate, embed_model)
     with service.open_ledger(db) as ledger, _bar("polling feeds") as progress:
-        reports = news.poll_feeds(ledger, models, threshold=_threshold(threshold), reranker=reranker, progress=progress)
+        reports = news.poll_feeds(
+            ledger, models, threshold=_threshold(threshold), reranker=reranker, gate=gate, progress=progress
+        )
     failed = 0
     for r in reports:
         if r.error is not None:

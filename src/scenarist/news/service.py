@@ -95,15 +95,19 @@ def propose(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     reranker: Reranker | None = None,
+    gate: Reranker | None = None,
 ) -> list[Proposal]:
     """Match ``items`` against every signpost of ``models`` and store the proposals that pass: within the
-    signpost's window, not about a signpost already observed from the item's source, not decided before."""
+    signpost's window, not about a signpost already observed from the item's source, not decided before.
+
+    ``reranker`` averages a semantic similarity into the scores; ``gate`` lets a passage close in meaning
+    to a signpost meet its ``require`` hint (see :class:`~scenarist.news.match.SignpostIndex`)."""
     store = NewsStore(ledger)
     made: list[ProposalInput] = []
     for model in models:
         if not model.signposts or not items:
             continue
-        index = SignpostIndex(model, reranker)
+        index = SignpostIndex(model, reranker, gate=gate)
         seen = _already_observed(ledger, model.id)
         for n, item in enumerate(items):
             for c in index.score(n, ItemText(item.title, item.text, item.published), threshold):
@@ -113,10 +117,15 @@ def propose(
 
 
 def _store(
-    ledger: Ledger, batch: Batch, models: Sequence[Model], threshold: float, reranker: Reranker | None
+    ledger: Ledger,
+    batch: Batch,
+    models: Sequence[Model],
+    threshold: float,
+    reranker: Reranker | None,
+    gate: Reranker | None,
 ) -> AddReport:
     stored, skipped = NewsStore(ledger).add_items(batch.items)
-    proposals = propose(ledger, models, stored, threshold=threshold, reranker=reranker)
+    proposals = propose(ledger, models, stored, threshold=threshold, reranker=reranker, gate=gate)
     return AddReport(batch.source, len(stored), skipped, tuple(batch.problems), tuple(proposals))
 
 
@@ -129,6 +138,7 @@ def add_source(
     reliability: float = 1.0,
     threshold: float = DEFAULT_THRESHOLD,
     reranker: Reranker | None = None,
+    gate: Reranker | None = None,
     fetcher: Fetcher = fetch,
 ) -> AddReport:
     """Read a feed URL, feed file, JSON Lines/CSV file or folder; store its new items; propose evidence."""
@@ -137,11 +147,11 @@ def add_source(
         batch = parse_feed(got.body, where=ref, source=source, reliability=reliability)
     else:
         batch = read_file(Path(ref), source=source, reliability=reliability)
-    return _store(ledger, batch, models, threshold, reranker)
+    return _store(ledger, batch, models, threshold, reranker, gate)
 
 
 def _poll_one(ledger: Ledger, feed: Feed, models: Sequence[Model], threshold: float,
-              reranker: Reranker | None, fetcher: Fetcher) -> PollReport:  # fmt: skip
+              reranker: Reranker | None, gate: Reranker | None, fetcher: Fetcher) -> PollReport:  # fmt: skip
     store = NewsStore(ledger)
     try:
         if is_url(feed.url):
@@ -154,7 +164,7 @@ def _poll_one(ledger: Ledger, feed: Feed, models: Sequence[Model], threshold: fl
     except (NewsError, OSError) as exc:
         message = str(exc)
         return PollReport(store.record_poll(feed.id, FeedPoll(None, None, message)), False, message, None)
-    report = _store(ledger, batch, models, threshold, reranker)
+    report = _store(ledger, batch, models, threshold, reranker, gate)
     return PollReport(store.record_poll(feed.id, FeedPoll(got.etag, got.last_modified, None)), False, None, report)
 
 
@@ -164,6 +174,7 @@ def poll_feeds(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     reranker: Reranker | None = None,
+    gate: Reranker | None = None,
     fetcher: Fetcher = fetch,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[PollReport]:
@@ -171,7 +182,7 @@ def poll_feeds(
     feeds = NewsStore(ledger).list_feeds()
     reports = []
     for n, feed in enumerate(feeds, start=1):
-        reports.append(_poll_one(ledger, feed, models, threshold, reranker, fetcher))
+        reports.append(_poll_one(ledger, feed, models, threshold, reranker, gate, fetcher))
         if progress is not None:
             progress(n, len(feeds))
     return reports
