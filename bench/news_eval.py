@@ -1,6 +1,7 @@
 """Precision and recall of the top news proposal on the labelled set, and matching speed.
 
-Usage: python bench/news_eval.py [--model MODEL] [--data FILE] [--threshold T] [--embed] [--speed N] [--verbose]
+Usage: python bench/news_eval.py [--model MODEL] [--data FILE] [--threshold T] [--embed] [--embed-gate COS]
+                                 [--speed N] [--verbose]
        python bench/news_eval.py --sweep CHART.svg [--model MODEL] [--data FILE]
 
 Each item of bench/news_eval.jsonl is labelled with the signpost of the bundled model it reports,
@@ -31,15 +32,19 @@ def load_items(data: Path = DATA) -> tuple[list[ItemText], list[str], list[str]]
     return items, [r["label"] for r in rows], [r["id"] for r in rows]
 
 
-def evaluate(model_ref: str, data: Path, threshold: float, embed: bool, verbose: bool) -> dict[str, object]:
+def evaluate(
+    model_ref: str, data: Path, threshold: float, embed: bool, verbose: bool, gate: float = 0.0
+) -> dict[str, object]:
     model = load_model(model_ref)
     items, labels, ids = load_items(data)
-    reranker = None
-    if embed:
+    reranker = semantic = None
+    if embed or gate:
         from scenarist.news.embed import MiniLMReranker
 
-        reranker = MiniLMReranker()
-    result = match_items(model, items, threshold=threshold, reranker=reranker)
+        semantic = MiniLMReranker()
+        reranker = semantic if embed else None
+    index = SignpostIndex(model, reranker, gate=semantic if gate else None, gate_at=gate)
+    result = match_items(model, items, threshold=threshold, index=index)
     counts = _count(result, labels, threshold, [items[i].title for i in range(len(items))] if verbose else None, ids)
     return {"data": data.name, "method": result.method, **counts}
 
@@ -99,6 +104,13 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA, help="labelled items (JSON Lines)")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--embed", action="store_true", help="add the embedding re-ranker (embed extra)")
+    parser.add_argument(
+        "--embed-gate",
+        type=float,
+        default=0.0,
+        metavar="COS",
+        help="let a passage this similar to a signpost (embed extra) meet its require hint",
+    )
     parser.add_argument("--speed", type=int, default=0, help="also time matching N items on one core")
     parser.add_argument("--verbose", action="store_true", help="list every miss")
     parser.add_argument("--sweep", type=Path, help="write a precision/recall-against-threshold chart (SVG) here")
@@ -107,7 +119,7 @@ def main() -> None:
     if args.sweep:
         sweep(args.model, args.data, args.sweep)
         return
-    print(json.dumps(evaluate(args.model, args.data, threshold, args.embed, args.verbose)))
+    print(json.dumps(evaluate(args.model, args.data, threshold, args.embed, args.verbose, args.embed_gate)))
     if args.speed:
         print(json.dumps({"items": args.speed, "items_per_second": round(speed(args.model, args.speed))}))
 

@@ -171,7 +171,8 @@ def _with_match(match: SignpostMatch | None) -> Model:
 
 
 def test_hints_and_hedges_change_the_outcome() -> None:
-    item = ItemText("Britain announces new sanctions package on Russia over the war", "", dt.date(2026, 1, 1))
+    # no country opens the headline as its subject (which would keep Britain away without hints)
+    item = ItemText("New sanctions package on Russia over the war announced in Britain", "", dt.date(2026, 1, 1))
     plain_model = _with_match(None)
     assert (top := match_items(plain_model, [item]).top(0)) is not None and top.signpost_id == "new_us_sanctions"
     hinted = _with_match(SignpostMatch(exclude=["Britain"]))

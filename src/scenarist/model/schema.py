@@ -229,9 +229,9 @@ class SignpostMatch(_Strict):
     targets: list[str] = Field(
         default_factory=list,
         description="Whom the step is aimed at: when given, at least one of these phrases must appear, and the "
-        "roles are checked: an item whose headline has a target (and no actor) as its speaker or as the agent "
-        "of a passive ('sanctioned by ...'), or a speaker and no actor at all, is not proposed, and an actor "
-        "named only after 'on' or 'against' does not count.",
+        "roles are checked: an item whose headline has a target (and no actor) as its subject, as its speaker or "
+        "as the agent of a passive ('sanctioned by ...'), or a speaker and no actor at all, is not proposed, and "
+        "an actor named only after 'on' or 'against' does not count.",
     )
     exclude: list[str] = Field(default_factory=list, description="An item with any of these phrases is not proposed.")
 

@@ -15,8 +15,14 @@ a required phrase right after a negation ("no", "not", "without") does not count
 names ``match.targets`` (whom the step is aimed at), roles are checked in the headline: a speaker
 ("Rubio: ...", "Kremlin blames ...") or the agent of a passive ("... sanctioned by Russia") that is a
 target and no actor, or a speaker when the headline names no actor at all, keeps the item away, and an
-actor named only as the object ("sanctions on the U.S.") does not count. Two signposts of one
-descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
+actor named only as the object ("sanctions on the U.S.") does not count. A headline that opens with a
+country or bloc as its subject ("Turkey ends ...", not in a passive) is kept away from a signpost whose
+name, observation text and hints do not name it (European governments count as Europe), or that names it
+only as a target; so is one whose first country named after the subject is not named by the signpost
+("U.S. sanctions Chinese suppliers"). Continuations ("will keep", "will continue") and unconfirmed claims
+("Washington silent") are hedges; in the headline, so are "keeps" and "only". Hint phrases are compared
+through a small thesaurus (see :mod:`scenarist.news.text`): "levy" meets a hint "tariff". Two
+signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
 re-ranker (see :mod:`scenarist.news.embed`) averages in a semantic similarity.
 """
 
@@ -40,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AMBIGUITY_MARGIN",
     "DEFAULT_THRESHOLD",
+    "GATE_SIMILARITY",
     "HEDGE_FACTOR",
     "Candidate",
     "ItemText",
@@ -61,6 +68,10 @@ AMBIGUITY_MARGIN: Final = 0.05
 """Two signposts of one descriptor (e.g. Washington blaming Moscow, or Kyiv) whose scores for an item are
 within this fraction of each other: the words do not tell which one the item reports, and neither is
 proposed."""
+
+GATE_SIMILARITY: Final = 0.65
+"""With a semantic gate (see :class:`SignpostIndex`), a passage whose embedding is at least this similar (cosine)
+to a signpost's text meets the signpost's ``require`` hint without any of its phrases."""
 
 TOP_K: Final = 3
 """Signposts kept per item (best first) before the threshold is applied."""
@@ -154,8 +165,21 @@ _HEDGES: Final = [
         "temporarily",
         "for now",
         "pushes for",
+        "will keep",
+        "will continue",
+        "continues to",
+        "silent",
+        "unconfirmed",
+        "not confirmed",
+        "did not confirm",
+        "has not confirmed",
+        "no confirmation",
     )
 ]
+
+_HEADLINE_HEDGES: Final = [words(p) for p in ("keep", "keeps", "retain", "retains", "holds on to", "only")]
+"""Cues of a continuation ("keeps its majority") or a narrower step ("on steel only") that hedge an item
+when its headline has them (in the text they are too common: "keeps rejecting", "Russia only")."""
 
 _NEGATORS: Final = frozenset(words("no not never without nor"))
 """Words that, just before a required phrase, deny it ("no contract", "not yet withdrawn")."""
@@ -175,6 +199,92 @@ _AGENT_END: Final = re.compile(r"\s(?:over|for|after|in|amid|as|on|to|with|at|fr
 MAX_ROLE_WORDS: Final = 6
 """Longest speaker or agent (in words) the role check reads off a headline."""
 _PASSIVE_AGENT: Final = re.compile(r"\b(?:\w+ed|\w+en|hit|cut|set|led|paid)\s+by\s+(?P<who>[^,;:.!?]{2,60})")
+
+
+_PLACES: Final = (
+    (
+        "usa",
+        "U.S.|US|USA|United States|America|Washington|White House|Pentagon|Treasury|State Department|Congress|"
+        "Senate|House of Representatives",
+        "American|Americans",
+    ),
+    ("russia", "Russia|Moscow|Kremlin", "Russian|Russians"),
+    ("ukraine", "Ukraine|Kyiv|Kiev", "Ukrainian|Ukrainians"),
+    ("eu", "EU|E.U.|European Union|Brussels|European Commission|European Parliament", ""),
+    ("europe", "Europe", "European|Europeans"),
+    ("china", "China|Beijing", "Chinese"),
+    ("iran", "Iran|Tehran", "Iranian"),
+    ("uk", "UK|U.K.|Britain|United Kingdom|London", "British"),
+    ("turkey", "Turkey|Türkiye|Ankara", "Turkish"),
+    ("saudi", "Saudi Arabia|Riyadh", "Saudi"),
+    ("qatar", "Qatar|Doha", "Qatari"),
+    ("uae", "UAE|United Arab Emirates|Abu Dhabi", "Emirati"),
+    ("india", "India|New Delhi", "Indian"),
+    ("japan", "Japan|Tokyo", "Japanese"),
+    ("canada", "Canada|Ottawa", "Canadian"),
+    ("australia", "Australia|Canberra", "Australian"),
+    ("france", "France|Paris", "French"),
+    ("germany", "Germany|Berlin", "German"),
+    ("poland", "Poland|Warsaw", "Polish"),
+    ("italy", "Italy|Rome", "Italian"),
+    ("norway", "Norway|Oslo", "Norwegian"),
+    ("sweden", "Sweden|Stockholm", "Swedish"),
+    ("finland", "Finland|Helsinki", "Finnish"),
+    ("denmark", "Denmark|Copenhagen", "Danish"),
+    ("netherlands", "Netherlands|The Hague", "Dutch"),
+    ("switzerland", "Switzerland|Bern", "Swiss"),
+    ("hungary", "Hungary|Budapest", "Hungarian"),
+    ("belarus", "Belarus|Minsk", "Belarusian"),
+    ("israel", "Israel|Jerusalem", "Israeli"),
+    ("brazil", "Brazil|Brasilia", "Brazilian"),
+    ("south_africa", "South Africa|Pretoria", "South African"),
+    ("korea", "South Korea|North Korea|Seoul|Pyongyang", "Korean"),
+    ("mexico", "Mexico", "Mexican"),
+    ("kazakhstan", "Kazakhstan|Astana", "Kazakh"),
+    ("azerbaijan", "Azerbaijan|Baku", "Azerbaijani"),
+    ("vatican", "Vatican|Holy See", ""),
+    ("nato", "NATO", ""),
+    ("un", "UN|U.N.|United Nations", ""),
+)
+"""Countries and blocs: the names, capitals and institutions that stand for them, and their adjectives."""
+
+_EUROPEAN: Final = frozenset(
+    {"eu", "uk", "france", "germany", "poland", "italy", "norway", "sweden", "finland", "denmark", "netherlands"}
+    | {"switzerland", "hungary", "nato"}
+)
+"""Places that also count as Europe: a signpost about European governments allows any of them."""
+
+_PLACE_NAMES: Final = {n.lower(): key for key, *names in _PLACES for group in names for n in group.split("|") if n}
+
+
+def _alternatives(names: list[str]) -> str:
+    return "|".join(sorted((re.escape(n) for n in names if n), key=len, reverse=True))
+
+
+_PLACE: Final = _alternatives([n for _, *names in _PLACES for group in names for n in group.split("|")])
+_NOUN: Final = _alternatives([n for _, nouns, _ in _PLACES for n in nouns.split("|")])
+_SUBJECT: Final = re.compile(
+    r"^\s*(?:The\s+)?(?P<who>(?:" + _NOUN + r")(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:" + _NOUN + r"))*)(?=\s+[a-z])"
+)
+_PLACE_IN_TEXT: Final = re.compile(r"(?<![\w.])(?:" + _PLACE + r")(?![\w])")
+
+
+def _places(text: str) -> frozenset[str]:
+    """The countries and blocs (keys of :data:`_PLACES`) that ``text`` names."""
+    found = {_PLACE_NAMES[m.group(0).lower()] for m in _PLACE_IN_TEXT.finditer(text)}
+    return frozenset(found | {"europe"} if found & _EUROPEAN else found)
+
+
+def _subject(headline: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The countries or blocs a headline opens with as its subject ("Turkey ends ...", "Russia and China
+    sign ...": the name of a country, capital or institution followed by a lower-case word), and the first
+    one it names after that (the object, as in "... sanctions Turkish firms"); both empty when it opens
+    otherwise ("Russia's ...", "Trump ...")."""
+    found = _SUBJECT.match(headline)
+    if not found:
+        return frozenset(), frozenset()
+    after = _PLACE_IN_TEXT.search(headline, found.end())
+    return _places(found["who"]), _places(after.group(0)) if after else frozenset()
 
 
 class Reranker(Protocol):
@@ -297,6 +407,8 @@ class _Roles:
 
     speaker: _Tokens | None
     agent: _Tokens | None
+    subject: frozenset[str] = frozenset()
+    object: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, headline: str) -> _Roles:
@@ -309,7 +421,8 @@ class _Roles:
         passive = _PASSIVE_AGENT.search(headline)
         agent = _AGENT_END.split(passive["who"], maxsplit=1)[0] if passive else None
         agent = " ".join(agent.split()[:MAX_ROLE_WORDS]) if agent else None
-        return cls(_zone(speaker), _zone(agent))
+        subject = _subject(headline) if passive is None else (frozenset(), frozenset())
+        return cls(_zone(speaker), _zone(agent), *subject)
 
 
 def _zone(text: str | None) -> _Tokens | None:
@@ -319,15 +432,29 @@ def _zone(text: str | None) -> _Tokens | None:
     return (tokens, frozenset(tokens)) if tokens else None
 
 
+def _acting_places(s: Signpost) -> frozenset[str]:
+    """The countries and blocs that may open a headline as its subject for ``s``: those its name, its
+    observation text or its hints name."""
+    hints = " ".join(s.match.phrases + s.match.require + s.match.actors + s.match.targets) if s.match else ""
+    return _places(f"{s.name}. {s.observation} {hints}")
+
+
 def _signpost_text(s: Signpost) -> str:
     terms = " ".join(s.match.phrases * 2) if s.match else ""
     return f"{s.name}. {s.observation} {terms}"
 
 
 class SignpostIndex:
-    """A model's signposts, indexed once and then matched against any number of items."""
+    """A model's signposts, indexed once and then matched against any number of items.
 
-    def __init__(self, model: Model, reranker: Reranker | None = None) -> None:
+    ``reranker`` averages a semantic similarity into the scores. ``gate`` uses one only where a ``require``
+    hint would veto a passage: a passage at least :data:`GATE_SIMILARITY` similar to the signpost's text
+    meets the requirement; every other hint, hedge and role check still applies, and scores stay lexical.
+    """
+
+    def __init__(
+        self, model: Model, reranker: Reranker | None = None, *, gate: Reranker | None = None, gate_at: float = 0.0
+    ) -> None:
         try:
             import bm25s
         except ImportError as exc:
@@ -345,24 +472,41 @@ class SignpostIndex:
         self._actors = [[words(p) for p in s.match.actors] if s.match else [] for s in self.signposts]
         self._targets = [[words(p) for p in s.match.targets] if s.match else [] for s in self.signposts]
         self._windows = [signpost_window(model, s) for s in self.signposts]
+        self._acting = [_acting_places(s) for s in self.signposts]
+        self._target_places = [
+            _places(" ".join(s.match.targets)) - _places(" ".join(s.match.actors)) if s.match else frozenset()
+            for s in self.signposts
+        ]
         self._siblings = [
             [j for j, other in enumerate(self.signposts) if j != k and other.descriptor == s.descriptor]
             for k, s in enumerate(self.signposts)
         ]
         self.reranker = reranker
+        self.gate = gate
+        self.gate_at = gate_at or GATE_SIMILARITY
 
     @property
     def method(self) -> str:
-        return "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
+        method = "bm25" if self.reranker is None else f"bm25+{self.reranker.name}"
+        return method if self.gate is None else f"{method}, {self.gate.name} gate"
 
-    def _allowed(self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles) -> bool:
+    def _allowed(
+        self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles, *, close: bool = False
+    ) -> bool:
         """Whether the hints of signpost ``k`` let ``passage`` through (None: the headline itself). The
         ``headline`` counts for every passage. A required phrase does not count when negated; when the
-        signpost names targets, the roles are checked (see :class:`SignpostMatch`)."""
+        signpost names targets, the roles are checked (see :class:`SignpostMatch`). A passage ``close`` in
+        meaning to the signpost (see the semantic gate) meets the ``require`` hint without its phrases."""
         context = [passage, *headline] if passage is not None else headline
+        if roles.subject and not roles.subject & self._acting[k]:
+            return False  # another country or bloc takes the step
+        if roles.object and not roles.object & self._acting[k]:
+            return False  # the step is aimed at another country or bloc
+        if roles.subject and roles.subject <= self._target_places[k]:
+            return False  # the one the step is aimed at takes it
         if any(_found(p, tokens, vocabulary) for p in self._exclude[k] for tokens, vocabulary in context):
             return False
-        if self._require[k] and not _affirmed(self._require[k], context):
+        if self._require[k] and not close and not _affirmed(self._require[k], context):
             return False
         actors, targets = self._actors[k], self._targets[k]
         if actors and not _affirmed(actors, context, acting=bool(targets)):
@@ -386,6 +530,9 @@ class SignpostIndex:
         headline: list[_Tokens] = []
         headline_hedged = False
         roles = _Roles.of(units[0])
+        close = None
+        if self.gate is not None:
+            close = self.gate.similarity(units, self.texts) >= self.gate_at
         for row, unit in enumerate(units):
             every, tokens = analyse(unit)
             if not tokens:
@@ -393,6 +540,7 @@ class SignpostIndex:
             vocabulary = frozenset(every)
             hedged = _hedged(every, vocabulary)
             if row == 0:
+                hedged = hedged or any(_found(h, every, vocabulary) for h in _HEADLINE_HEDGES)
                 headline, headline_hedged = [(every, vocabulary)], hedged
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
@@ -400,7 +548,8 @@ class SignpostIndex:
                 scores *= HEDGE_FACTOR
             passage = (every, vocabulary) if row else None
             for k in np.flatnonzero(scores >= floor):
-                if not self._allowed(int(k), passage, headline, roles):
+                near = close is not None and bool(close[row, k])
+                if not self._allowed(int(k), passage, headline, roles, close=near):
                     scores[k] = 0.0
             out[row] = scores
         return out
@@ -444,11 +593,13 @@ def match_items(
     threshold: float = DEFAULT_THRESHOLD,
     reranker: Reranker | None = None,
     index: SignpostIndex | None = None,
+    gate: Reranker | None = None,
 ) -> MatchResult:
-    """Score every item against every signpost of ``model``; keep candidates at or above ``threshold``."""
-    index = index or SignpostIndex(model, reranker)
-    if index.reranker is not None:
-        index.reranker.prepare([unit for item in items for unit in passages(item.title, item.text)] + index.texts)
+    """Score every item against every signpost of ``model``; keep candidates at or above ``threshold``
+    (``gate``: a semantic gate for the ``require`` hints, see :class:`SignpostIndex`)."""
+    index = index or SignpostIndex(model, reranker, gate=gate)
+    for semantic in {id(r): r for r in (index.reranker, index.gate) if r is not None}.values():
+        semantic.prepare([unit for item in items for unit in passages(item.title, item.text)] + index.texts)
     found: list[Candidate] = []
     for i, item in enumerate(items):
         found.extend(index.score(i, item, threshold))
