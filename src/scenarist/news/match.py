@@ -363,10 +363,12 @@ _AIMED_AT: Final = re.compile(
 
 
 def _aimed_at(name: str) -> frozenset[str]:
-    """The countries and blocs a signpost's name says its step is aimed at ("sanctions package on Russia",
-    "a Russia sanctions bill")."""
-    found = [m["on"] or m["of"] for m in _AIMED_AT.finditer(name)]
-    return _places(" ".join(found)) if found else frozenset()
+    """The countries and blocs a signpost's name says its step is aimed at: after "on" or "against"
+    ("sanctions package on Russia"), else before "sanctions" ("a Russia sanctions bill"; with an "on",
+    "U.S. sanctions package on Russia", the country before is the one that acts)."""
+    found = list(_AIMED_AT.finditer(name))
+    aimed = [m["on"] for m in found if m["on"]] or [m["of"] for m in found if m["of"]]
+    return _places(" ".join(aimed)) if aimed else frozenset()
 
 
 def _parties(s: Signpost) -> frozenset[str]:
