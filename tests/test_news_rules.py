@@ -307,8 +307,12 @@ def test_a_step_not_taken_yet_is_not_reported() -> None:
 
 def test_holds_the_is_a_continuation_but_not_holding_responsible() -> None:
     counted = dt.date(2026, 12, 10)
-    r = match_items(MODEL, [ItemText("Republicans hold the House, certified results show", "", counted)])
-    assert r.top(0) is None
+    plain = _with_match("democrats_win_house", None)
+    titles = ["Democrats take the House, certified results show", "Democrats hold the House, certified results show"]
+    r = match_items(plain, [ItemText(t, "", counted) for t in titles], threshold=0.0)
+    taken = _score(r, 0, "democrats_win_house")
+    assert taken > 0
+    assert _score(r, 1, "democrats_win_house") <= taken * (HEDGE_FACTOR + 0.1)
     lead = "President Trump said Russia bears the main responsibility for the failure of the talks."
     assert _top(MODEL, "Trump holds the Kremlin responsible for collapse of talks", lead) == "washington_blames_moscow"
     lead = "The accord names Russia as custodian of the enriched uranium, the State Department said."
@@ -321,6 +325,8 @@ def test_a_legislature_stands_for_its_country() -> None:
     lead = "Lawmakers passed the bill imposing new sanctions on Russia by 300 votes."
     assert _top(MODEL, "House passes bill imposing new sanctions on Russia", lead) == "congress_passes_russia_sanctions"
     assert _top(MODEL, "Rada passes bill imposing new sanctions on Russia", lead) is None
+    lead = "Lawmakers passed the bill imposing counter-sanctions on U.S. officials by 400 votes."
+    assert _top(MODEL, "Duma passes bill imposing counter-sanctions on U.S.", lead) is None
 
 
 def test_the_country_a_signposts_name_aims_at_does_not_take_its_step() -> None:
