@@ -116,9 +116,16 @@ def test_an_actor_named_as_the_object_does_not_act() -> None:
     theirs = "Russia imposes new sanctions on U.S. defence firms over the war"
     assert _top(MODEL, ours) == "new_us_sanctions"
     assert _top(MODEL, theirs) != "new_us_sanctions"
-    # without targets the roles are not checked: the actor may stand anywhere
+    # without targets (in the hints or the name) the roles are not checked: the actor may stand anywhere
     roles_off = _with_match("new_us_sanctions", SignpostMatch(actors=["U.S."]))
     r = match_items(roles_off, [ItemText(theirs, "", DAY)], threshold=0.3)
+    assert _score(r, 0, "new_us_sanctions") == 0.0  # the name's "sanctions package on Russia" names a target
+    signposts = [
+        s.model_copy(update={"name": "New U.S. sanctions package"}) if s.id == "new_us_sanctions" else s
+        for s in roles_off.signposts
+    ]
+    unnamed = roles_off.model_copy(update={"signposts": signposts})
+    r = match_items(unnamed, [ItemText(theirs, "", DAY)], threshold=0.3)
     assert _score(r, 0, "new_us_sanctions") > 0.3
 
 
@@ -244,3 +251,96 @@ def test_a_semantic_gate_meets_the_require_hint_and_nothing_else() -> None:
     assert 0 < _score(gated, 2, "new_us_sanctions") <= passed * (HEDGE_FACTOR + 0.1)  # and the hedge
     strict = SignpostIndex(model, gate=_WordCosine(), gate_at=0.99)  # nothing is that close
     assert _score(match_items(model, items, threshold=0.0, index=strict), 0, "new_us_sanctions") == 0.0
+
+
+def test_a_narrower_step_named_anywhere_hedges_the_whole_item() -> None:
+    plain = _with_match("us_china_tariff_hike", None)
+    title = "U.S. raises tariffs on Chinese goods as order takes effect"
+    leads = [
+        "The higher rate applies to all imports from China.",
+        "The measure applies only to one sector, solar panels.",
+        "Officials said the duties are limited to steel.",
+        "It is a steel-only step, officials said.",
+    ]
+    r = match_items(plain, [ItemText(title, lead, DAY) for lead in leads], threshold=0.0)
+    taken = _score(r, 0, "us_china_tariff_hike")
+    assert taken > 0
+    for i in (1, 2, 3):
+        assert _score(r, i, "us_china_tariff_hike") <= taken * (HEDGE_FACTOR + 0.1)
+
+
+def test_technical_matters_and_provisions_are_narrower_steps() -> None:
+    counted = _with_match("embassies_normalised", None)
+    title = "U.S. and Russia reach accord for their embassies"
+    leads = ["Caps on embassy staff are lifted.", "It is a technical agreement on visas; caps on staff remain."]
+    r = match_items(counted, [ItemText(title, lead, DAY) for lead in leads], threshold=0.0)
+    assert _score(r, 1, "embassies_normalised") <= _score(r, 0, "embassies_normalised") * (HEDGE_FACTOR + 0.1)
+    voted = _with_match("congress_passes_russia_sanctions", None)
+    title = "House passes bill with new sanctions on Russia"
+    leads = [
+        "The bill imposes new sanctions on Russian banks.",
+        "The defence bill includes several provisions on Russia.",
+    ]
+    r = match_items(voted, [ItemText(title, lead, DAY) for lead in leads], threshold=0.0)
+    first = _score(r, 0, "congress_passes_russia_sanctions")
+    assert first > 0
+    assert _score(r, 1, "congress_passes_russia_sanctions") <= first * (HEDGE_FACTOR + 0.1)
+
+
+def test_a_pause_with_the_next_round_set_is_not_an_end_unless_negated() -> None:
+    title = "United States ends its mediation between Russia and Ukraine"
+    ended = "It said it would no longer broker talks; no new round of talks has been held since."
+    paused = "The next round is already set for June in Istanbul."
+    assert _top(MODEL, title, ended) == "us_ends_mediation"
+    assert _top(MODEL, title, paused) is None
+
+
+def test_a_step_not_taken_yet_is_not_reported() -> None:
+    plain = _with_match("eu_buys_us_arms_for_kyiv", None)
+    title = "European allies pay for U.S. arms for Ukraine under new fund"
+    leads = ["The first package, worth 500 million dollars, is financed.", "No package has been financed yet."]
+    r = match_items(plain, [ItemText(title, lead, DAY) for lead in leads], threshold=0.0)
+    first = _score(r, 0, "eu_buys_us_arms_for_kyiv")
+    assert first > 0
+    assert _score(r, 1, "eu_buys_us_arms_for_kyiv") <= first * (HEDGE_FACTOR + 0.1)
+
+
+def test_holds_the_is_a_continuation_but_not_holding_responsible() -> None:
+    counted = dt.date(2026, 12, 10)
+    plain = _with_match("democrats_win_house", None)
+    titles = ["Democrats take the House, certified results show", "Democrats hold the House, certified results show"]
+    r = match_items(plain, [ItemText(t, "", counted) for t in titles], threshold=0.0)
+    taken = _score(r, 0, "democrats_win_house")
+    assert taken > 0
+    assert _score(r, 1, "democrats_win_house") <= taken * (HEDGE_FACTOR + 0.1)
+    lead = "President Trump said Russia bears the main responsibility for the failure of the talks."
+    assert _top(MODEL, "Trump holds the Kremlin responsible for collapse of talks", lead) == "washington_blames_moscow"
+    lead = "The accord names Russia as custodian of the enriched uranium, the State Department said."
+    assert _top(MODEL, "Iran and U.S. sign nuclear accord; Russia to hold enriched uranium", lead) == (
+        "russia_in_iran_deal"
+    )
+
+
+def test_a_legislature_stands_for_its_country() -> None:
+    lead = "Lawmakers passed the bill imposing new sanctions on Russia by 300 votes."
+    assert _top(MODEL, "House passes bill imposing new sanctions on Russia", lead) == "congress_passes_russia_sanctions"
+    assert _top(MODEL, "Rada passes bill imposing new sanctions on Russia", lead) is None
+    lead = "Lawmakers passed the bill imposing counter-sanctions on U.S. officials by 400 votes."
+    assert _top(MODEL, "Duma passes bill imposing counter-sanctions on U.S.", lead) is None
+
+
+def test_the_country_a_signposts_name_aims_at_does_not_take_its_step() -> None:
+    """'A Russia sanctions bill': Russia is the target, so 'Kremlin approves counter-sanctions' is not it; the
+    noun compound 'Russia sanctions bill' opening a headline is no subject."""
+    lead = "The lawmakers voted for retaliatory measures against U.S. officials."
+    assert _top(MODEL, "Kremlin approves bill imposing counter-sanctions on U.S.", lead) is None
+    lead = "The lower chamber passed the bill 280 to 140, sending it to the Senate."
+    assert _top(MODEL, "Russia sanctions bill clears the House", lead) == "congress_passes_russia_sanctions"
+
+
+def test_a_joint_step_needs_the_parties_the_signpost_names() -> None:
+    ours = "The agreement names Russia as custodian of Iran's enriched uranium."
+    theirs = "The agreement does not involve Russia, U.S. officials said."
+    title = "U.S. and Iran sign nuclear agreement"
+    assert _top(MODEL, title, ours) == "russia_in_iran_deal"
+    assert _top(MODEL, title, theirs) is None

@@ -20,7 +20,14 @@ country or bloc as its subject ("Turkey ends ...", not in a passive) is kept awa
 name, observation text and hints do not name it (European governments count as Europe), or that names it
 only as a target; so is one whose first country named after the subject is not named by the signpost
 ("U.S. sanctions Chinese suppliers"). Continuations ("will keep", "will continue") and unconfirmed claims
-("Washington silent") are hedges; in the headline, so are "keeps" and "only". Hint phrases are compared
+("Washington silent") are hedges; in the headline, so are "keeps", "holds the" and "only". A narrower step named
+anywhere in the item ("applies only to one sector", "visa-only", "a technical agreement", "provisions" in a wider
+act, a payment "under the existing" act, "a separate" project, "no package financed yet", a pause with the "next
+round" set) hedges the whole item. Legislatures and agencies stand for their country (the Duma and the Federation
+Council for Russia, the Rada for Ukraine, OFAC for the U.S.); a country the signpost's name says its step is aimed
+at ("a Russia sanctions bill") counts as a target. A headline that opens with two or more countries (a joint step:
+"Norway and U.S. companies sign ...") is kept away from a signpost whose name names a country that the headline and
+passage do not name, or name only after a negation ("no Russian partner"). Hint phrases are compared
 through a small thesaurus (see :mod:`scenarist.news.text`): "levy" meets a hint "tariff". Two
 signposts of one descriptor scoring within :data:`AMBIGUITY_MARGIN` of each other are not proposed. An optional
 re-ranker (see :mod:`scenarist.news.embed`) averages in a semantic similarity.
@@ -181,6 +188,51 @@ _HEADLINE_HEDGES: Final = [words(p) for p in ("keep", "keeps", "retain", "retain
 """Cues of a continuation ("keeps its majority") or a narrower step ("on steel only") that hedge an item
 when its headline has them (in the text they are too common: "keeps rejecting", "Russia only")."""
 
+_NARROWERS: Final = [
+    words(p)
+    for p in (
+        "limited to",
+        "only to",
+        "applies only",
+        "covers only",
+        "only covers",
+        "one sector",
+        "single sector",
+        "no other",
+        "technical agreement",
+        "technical matters",
+        "technical issues",
+        "provisions",
+        "under existing",
+        "under an existing",
+        "under the existing",
+        "a separate",
+        "next round",
+        "next session",
+        "new round of talks",
+        "new session of talks",
+        "new session",
+    )
+]
+"""Cues, anywhere in an item, that its step is narrower than a signpost's or not the one it needs: a single
+sector or item ("applies only to", "one sector", "visa-only"), a technical matter, provisions inside a wider act,
+a payment under an existing act, a separate project, a pause with the next round already set. Unless negated
+("no new round"), such a cue hedges the whole item."""
+
+_NOT_YET: Final = re.compile(r"\b(?:no|not|none)\b[^.;:]{0,40}\byet\b", re.IGNORECASE)
+"""A step the item says has not happened yet ("no package financed yet"), wherever it stands."""
+
+_HOLDS: Final = re.compile(
+    r"(?<!\bto )\b(?:hold|holds)\s+(?:the|its|their|on|onto)\b"
+    r"(?!(?:\s+\S+){0,2}\s+(?:responsible|accountable|liable)\b)",
+    re.IGNORECASE,
+)
+"""In a headline, "hold(s) the/its/on ..." is a continuation ("Republicans hold the House"), unless someone is
+held responsible ("holds the Kremlin responsible"); "holds up" (blocks) and "to hold" (a role) are not."""
+
+_ONLY: Final = re.compile(r"\w-only\b|\w only\s*(?:[;.]|$)")
+"""A scope that ends in "only": "visa-only", "covers visas only;" (not "Russia, and Russia only' is ...")."""
+
 _NEGATORS: Final = frozenset(words("no not never without nor"))
 """Words that, just before a required phrase, deny it ("no contract", "not yet withdrawn")."""
 
@@ -204,12 +256,12 @@ _PASSIVE_AGENT: Final = re.compile(r"\b(?:\w+ed|\w+en|hit|cut|set|led|paid)\s+by
 _PLACES: Final = (
     (
         "usa",
-        "U.S.|US|USA|United States|America|Washington|White House|Pentagon|Treasury|State Department|Congress|"
-        "Senate|House of Representatives",
+        "U.S.|US|USA|United States|America|Washington|White House|Pentagon|Treasury|OFAC|State Department|"
+        "Congress|Senate|House of Representatives|Capitol Hill",
         "American|Americans",
     ),
-    ("russia", "Russia|Moscow|Kremlin", "Russian|Russians"),
-    ("ukraine", "Ukraine|Kyiv|Kiev", "Ukrainian|Ukrainians"),
+    ("russia", "Russia|Moscow|Kremlin|Duma|State Duma|Federation Council", "Russian|Russians"),
+    ("ukraine", "Ukraine|Kyiv|Kiev|Rada|Verkhovna Rada", "Ukrainian|Ukrainians"),
     ("eu", "EU|E.U.|European Union|Brussels|European Commission|European Parliament", ""),
     ("europe", "Europe", "European|Europeans"),
     ("china", "China|Beijing", "Chinese"),
@@ -265,7 +317,10 @@ _PLACE: Final = _alternatives([n for _, *names in _PLACES for group in names for
 _NOUN: Final = _alternatives([n for _, nouns, _ in _PLACES for n in nouns.split("|")])
 _SUBJECT: Final = re.compile(
     r"^\s*(?:The\s+)?(?P<who>(?:" + _NOUN + r")(?:\s*(?:,|and|&)\s*(?:the\s+)?(?:" + _NOUN + r"))*)(?=\s+[a-z])"
+    r"(?!\s+(?:sanctions|tariffs?)\s+(?:bill|bills|package|act|law|measures|regime|list)\b)"
 )
+"""A headline's opening country or bloc followed by a lower-case word (its verb), but not a noun compound
+such as "Russia sanctions bill"."""
 _PLACE_IN_TEXT: Final = re.compile(r"(?<![\w.])(?:" + _PLACE + r")(?![\w])")
 
 
@@ -285,6 +340,41 @@ def _subject(headline: str) -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(), frozenset()
     after = _PLACE_IN_TEXT.search(headline, found.end())
     return _places(found["who"]), _places(after.group(0)) if after else frozenset()
+
+
+_NEGATOR_WORDS: Final = frozenset(["no", "not", "never", "without", "nor"])
+
+
+def _named_places(text: str) -> frozenset[str]:
+    """The countries and blocs ``text`` names other than after a negation within :data:`NEGATION_SPAN` words
+    ("does not involve Russia", "with no role for the United States" name neither)."""
+    found: set[str] = set()
+    for m in _PLACE_IN_TEXT.finditer(text):
+        before = text[: m.start()].lower().split()[-NEGATION_SPAN:]
+        if not _NEGATOR_WORDS.intersection(w.strip(",;:'\"") for w in before):
+            found.add(_PLACE_NAMES[m.group(0).lower()])
+    return frozenset(found | {"europe"} if found & _EUROPEAN else found)
+
+
+_AIMED_AT: Final = re.compile(
+    r"(?:\b(?:on|against)\s+(?:the\s+)?(?P<on>" + _PLACE + r"))"
+    r"|(?P<of>" + _PLACE + r"|" + _NOUN + r")\s+(?:sanctions|tariffs)\b"
+)
+
+
+def _aimed_at(name: str) -> frozenset[str]:
+    """The countries and blocs a signpost's name says its step is aimed at: after "on" or "against"
+    ("sanctions package on Russia"), else before "sanctions" ("a Russia sanctions bill"; with an "on",
+    "U.S. sanctions package on Russia", the country before is the one that acts)."""
+    found = list(_AIMED_AT.finditer(name))
+    aimed = [m["on"] for m in found if m["on"]] or [m["of"] for m in found if m["of"]]
+    return _places(" ".join(aimed)) if aimed else frozenset()
+
+
+def _parties(s: Signpost) -> frozenset[str]:
+    """The countries and blocs ``s``'s name names: the parties its step needs ("Russia gets a role in an
+    Iran nuclear deal", "U.S.-Russian Arctic project")."""
+    return _places(s.name)
 
 
 class Reranker(Protocol):
@@ -400,6 +490,14 @@ def _hedged(tokens: list[str], vocabulary: frozenset[str]) -> bool:
     return any(_found(h, tokens, vocabulary) for h in _HEDGES)
 
 
+def _narrowed(unit: str, tokens: list[str], vocabulary: frozenset[str]) -> bool:
+    """Whether a passage says the step is narrower than a signpost's (see :data:`_NARROWERS`), other than
+    negated ("no new round")."""
+    if _ONLY.search(unit) or _NOT_YET.search(unit):
+        return True
+    return any(not _negated(tokens, i) for n in _NARROWERS for i in _positions(n, tokens, vocabulary))
+
+
 @dataclass(frozen=True)
 class _Roles:
     """Who a headline says acts: the speaker of a statement ("Rubio: ...", "Kremlin blames ...") and the
@@ -474,9 +572,13 @@ class SignpostIndex:
         self._windows = [signpost_window(model, s) for s in self.signposts]
         self._acting = [_acting_places(s) for s in self.signposts]
         self._target_places = [
-            _places(" ".join(s.match.targets)) - _places(" ".join(s.match.actors)) if s.match else frozenset()
-            for s in self.signposts
+            (_places(" ".join(s.match.targets)) if s.match else frozenset()) | _aimed_at(s.name) for s in self.signposts
         ]
+        self._target_places = [
+            t - _places(" ".join(s.match.actors)) if s.match else t
+            for t, s in zip(self._target_places, self.signposts, strict=True)
+        ]
+        self._parties = [_parties(s) for s in self.signposts]
         self._siblings = [
             [j for j, other in enumerate(self.signposts) if j != k and other.descriptor == s.descriptor]
             for k, s in enumerate(self.signposts)
@@ -491,13 +593,24 @@ class SignpostIndex:
         return method if self.gate is None else f"{method}, {self.gate.name} gate"
 
     def _allowed(
-        self, k: int, passage: _Tokens | None, headline: list[_Tokens], roles: _Roles, *, close: bool = False
+        self,
+        k: int,
+        passage: _Tokens | None,
+        headline: list[_Tokens],
+        roles: _Roles,
+        *,
+        close: bool = False,
+        named: frozenset[str] = frozenset(),
     ) -> bool:
         """Whether the hints of signpost ``k`` let ``passage`` through (None: the headline itself). The
         ``headline`` counts for every passage. A required phrase does not count when negated; when the
         signpost names targets, the roles are checked (see :class:`SignpostMatch`). A passage ``close`` in
-        meaning to the signpost (see the semantic gate) meets the ``require`` hint without its phrases."""
+        meaning to the signpost (see the semantic gate) meets the ``require`` hint without its phrases. When
+        the headline opens with two or more countries as its subject (a joint step), ``named`` (the places the
+        headline and passage name, not negated) must hold every party the signpost's step needs."""
         context = [passage, *headline] if passage is not None else headline
+        if len(roles.subject - {"europe"}) >= 2 and not self._parties[k] <= named:
+            return False  # a deal between other parties
         if roles.subject and not roles.subject & self._acting[k]:
             return False  # another country or bloc takes the step
         if roles.object and not roles.object & self._acting[k]:
@@ -533,25 +646,36 @@ class SignpostIndex:
         close = None
         if self.gate is not None:
             close = self.gate.similarity(units, self.texts) >= self.gate_at
+        joint = len(roles.subject - {"europe"}) >= 2
+        in_headline = _named_places(units[0]) if joint else frozenset()
+        narrowed = False
+        plain: list[int] = []
         for row, unit in enumerate(units):
             every, tokens = analyse(unit)
             if not tokens:
                 continue
             vocabulary = frozenset(every)
+            narrowed = narrowed or _narrowed(unit, every, vocabulary)
             hedged = _hedged(every, vocabulary)
             if row == 0:
                 hedged = hedged or any(_found(h, every, vocabulary) for h in _HEADLINE_HEDGES)
+                hedged = hedged or bool(_HOLDS.search(unit))
                 headline, headline_hedged = [(every, vocabulary)], hedged
             relative = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64) / self._self
             scores = relative / (1.0 + relative)
             if hedged or headline_hedged:
                 scores *= HEDGE_FACTOR
+            else:
+                plain.append(row)
             passage = (every, vocabulary) if row else None
+            named = in_headline | _named_places(unit) if joint and row else in_headline
             for k in np.flatnonzero(scores >= floor):
                 near = close is not None and bool(close[row, k])
-                if not self._allowed(int(k), passage, headline, roles, close=near):
+                if not self._allowed(int(k), passage, headline, roles, close=near, named=named):
                     scores[k] = 0.0
             out[row] = scores
+        if narrowed:
+            out[plain] *= HEDGE_FACTOR  # a narrower step anywhere in the item hedges all of it
         return out
 
     def _in_window(self, k: int, published: dt.date | None) -> bool:
