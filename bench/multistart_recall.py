@@ -134,7 +134,6 @@ def table(cases: list[Case], starts: int) -> list[str]:
             f"| {_pct(c.succession_equal_time, c.exact)} ({c.equal_time_starts:,}) |"
         )
     total = sum(c.exact for c in cases)
-    ms = sum(c.growth[-1] for c in cases)
     same = sum(c.succession_same_starts for c in cases)
     equal = sum(c.succession_equal_time for c in cases)
     lines.append(
@@ -142,7 +141,6 @@ def table(cases: list[Case], starts: int) -> list[str]:
         + " | ".join(_pct(sum(c.growth[k] for c in cases), total) for k in marks)
         + f" | | {_pct(same, total)} | {_pct(equal, total)} |"
     )
-    del ms
     return lines
 
 
