@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import math
 import os
 import select
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -343,10 +345,43 @@ def _start_watchdog() -> None:
     threading.Thread(target=_watchdog, args=(read,), name="scenarist-watchdog", daemon=True).start()
 
 
+def _exit_at_once(code: object) -> None:
+    """End a finished command without the interpreter's teardown, when that is safe.
+
+    Freeing every module and object at exit takes about 70 ms once numpy, SQLAlchemy and
+    pydantic are loaded: a seventh of a small command. The command has finished, its files
+    and the ledger are closed (by their ``with`` blocks), so the output streams are flushed
+    and the exit handlers run (logging, weak-reference finalizers, Dask clients) as at a
+    normal exit, and then the process ends. When a non-daemon thread is still running, or a
+    stream cannot be flushed, nothing is done and the normal exit follows.
+    """
+    if any(t is not threading.main_thread() and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        return
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        return  # a message to print: the normal exit prints it
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(status)
+
+
 def main() -> None:
     """Console-script entry point."""
     # The command line uses no pydantic plugin, and looking for them reads every installed
     # package's entry points (about 25 ms a command). Set the variable (even empty) to keep them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _start_watchdog()
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        _exit_at_once(exc.code)
+        raise

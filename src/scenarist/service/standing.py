@@ -16,20 +16,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scenarist.engines.accounting import Accounting, account
 from scenarist.engines.bayes import Observation, Posterior, Timeline, TimelineStep, WatchItem, posterior, watch_list
-from scenarist.engines.cib import Progress
-from scenarist.engines.executors import Executor
 from scenarist.engines.uncertainty import ProbabilityResult, scenario_probabilities
 from scenarist.evidence import Evidence
 from scenarist.model.compile import CompiledModel
 from scenarist.model.schema import Model
 from scenarist.service import cache
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
+
+if TYPE_CHECKING:
+    from scenarist.engines.cib import Progress
+    from scenarist.engines.executors import Executor
 
 __all__ = ["Standing", "combine", "from_current_state", "prior_of", "standing_of"]
 

@@ -15,19 +15,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from scenarist.engines.cib import Progress
-from scenarist.engines.executors import Executor
-from scenarist.engines.sensitivity import SensitivityResult, key_assumptions
-from scenarist.engines.uncertainty import ProbabilityResult
-from scenarist.evidence import Evidence
 from scenarist.evidence.inputs import EvidenceFields, fields_error
-from scenarist.model import CompiledModel, Model, compile_model
-from scenarist.model.checks import ModelWarning
-from scenarist.model.schema import CurrentState
+from scenarist.model import compile_model
 from scenarist.model.validate import model_warnings
 from scenarist.service import cache
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
-from scenarist.service.standing import Standing, from_current_state, prior_of, standing_of
+from scenarist.service.standing import from_current_state, prior_of, standing_of
 from scenarist.service.tracking import (
     check_evidence_input,
     question_event,
@@ -36,8 +29,16 @@ from scenarist.service.tracking import (
     unknown_question,
 )
 
-if TYPE_CHECKING:
-    from scenarist.evidence import Ledger
+if TYPE_CHECKING:  # types only: a command imports the engines it runs, not every one named here
+    from scenarist.engines.cib import Progress
+    from scenarist.engines.executors import Executor
+    from scenarist.engines.sensitivity import SensitivityResult
+    from scenarist.engines.uncertainty import ProbabilityResult
+    from scenarist.evidence import Evidence, Ledger
+    from scenarist.model import CompiledModel, Model
+    from scenarist.model.checks import ModelWarning
+    from scenarist.model.schema import CurrentState
+    from scenarist.service.standing import Standing
 
 __all__ = [
     "UNCLASSIFIED_LIMIT",
@@ -184,6 +185,8 @@ def assumptions(
     observations = list(now.posterior.observations) if now is not None else []
 
     def compute() -> SensitivityResult:
+        from scenarist.engines.sensitivity import key_assumptions
+
         return key_assumptions(
             loaded.compiled,
             draws=settings.assumption_draws,
