@@ -11,9 +11,7 @@ every problem into a located :class:`~scenarist.errors.ModelError`.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import unicodedata
 from collections.abc import Mapping, Sequence
 from os import PathLike
@@ -27,6 +25,7 @@ from pydantic import ValidationError
 from scenarist import limits
 from scenarist.errors import Location, ModelError
 from scenarist.model.compile import matrix_from_judgments
+from scenarist.model.files import read_bytes
 from scenarist.model.schema import Descriptor, Judgment, Model, Variant
 
 __all__ = [
@@ -219,28 +218,6 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
     raise ModelError(
         f"byte 0x{data[start]:02X} cannot be decoded as UTF-8 or Windows-1252 text", Location(file, line, column)
     )
-
-
-def read_bytes(path: str | PathLike[str]) -> bytes:
-    """The bytes of a regular file of at most ``MAX_FILE_BYTES``; anything else is a :class:`ModelError`.
-
-    A FIFO, a device such as ``/dev/zero`` or a folder is refused before anything is read.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise ModelError(f"cannot read the file: {exc.strerror or exc}", Location(str(path))) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise ModelError("not a regular file (a folder, pipe or device cannot be a model)", Location(str(path)))
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(limits.MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise ModelError(f"cannot read the file: {exc.strerror or exc}", Location(str(path))) from None
-    if len(data) > limits.MAX_FILE_BYTES:
-        raise ModelError(f"the file is larger than the limit of {limits.MAX_FILE_BYTES:,} bytes", Location(str(path)))
-    return data
 
 
 def write_text(path: str | PathLike[str], text: str, encoding: str) -> None:

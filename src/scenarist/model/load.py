@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from scenarist import limits
 from scenarist.errors import Location, ModelError, ModelErrors
-from scenarist.model.build import read_bytes
+from scenarist.model.files import DEFAULT_MODEL, bundled_models, read_bytes, resolve_model_path
 from scenarist.model.schema import Model
 from scenarist.model.validate import validate_data
 from scenarist.model.yamlpos import load_with_positions
@@ -24,41 +23,6 @@ __all__ = [
     "parse_model",
     "resolve_model_path",
 ]
-
-DEFAULT_MODEL = "us-russia-2025"
-_BUNDLE = "scenarist.models"
-
-
-def bundled_models() -> dict[str, Path]:
-    """Names and paths of the models shipped inside the package."""
-    root = resources.files(_BUNDLE)
-    out = {}
-    for entry in root.iterdir():
-        if entry.name.endswith((".yaml", ".yml")):
-            out[entry.name.rsplit(".", 1)[0]] = Path(str(entry))
-    return dict(sorted(out.items()))
-
-
-def resolve_model_path(ref: str | Path | None) -> Path:
-    """A path for ``ref``: the default bundled model when None, a bundled name, or a file path."""
-    ref = DEFAULT_MODEL if ref is None else ref
-    path = Path(ref)
-    try:
-        if path.exists():
-            return path
-    except OSError as exc:
-        raise ModelError(f"cannot read the file: {exc.strerror or exc}", Location(_shown(ref))) from None
-    bundled = bundled_models()
-    if str(ref) in bundled:
-        return bundled[str(ref)]
-    names = ", ".join(bundled) or "none"
-    raise ModelError(f"no such model file or bundled model (bundled: {names})", Location(_shown(ref)))
-
-
-def _shown(ref: str | Path, width: int = 80) -> str:
-    """``ref`` for a message: at most ``width`` characters."""
-    text = str(ref)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def check_size(model: Model, *, file: str) -> Model:

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scenarist.engines.bayes import Distribution, posterior
-from scenarist.engines.scoring import ResolvedQuestion, ScoreReport, score_questions
 from scenarist.errors import InputError, NotFoundError
 from scenarist.evidence import Evidence, EvidenceInput, Question
 from scenarist.model.compile import CompiledModel
@@ -34,6 +33,7 @@ from scenarist.model.schema import ForecastQuestion, Model
 from scenarist.service.standing import combine
 
 if TYPE_CHECKING:
+    from scenarist.engines.scoring import ScoreReport
     from scenarist.evidence import Ledger
 
 __all__ = [
@@ -178,6 +178,8 @@ def refresh_model_forecasts(
 
 def resolved_questions(ledger: Ledger, model_id: str | None = None) -> ScoreReport:
     """Scores of the resolved questions in the ledger (optionally of one model)."""
+    from scenarist.engines.scoring import ResolvedQuestion, score_questions
+
     questions = [q for q in ledger.list_questions(model_id) if q.outcome is not None]
     resolved = [
         ResolvedQuestion(

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from scenarist.evidence.inputs import EvidenceFields, fields_error
-from scenarist.model import compile_model
-from scenarist.model.validate import model_warnings
 from scenarist.service import cache
 from scenarist.service.settings import DEFAULTS, AnalysisSettings
 from scenarist.service.standing import from_current_state, prior_of, standing_of
@@ -82,13 +80,16 @@ def load(ref: str | Path | None, *, printable: bool = False) -> Loaded:
     """
     import hashlib
 
-    from scenarist.model import load as loading
-    from scenarist.model.build import read_bytes
+    from scenarist.model.files import read_bytes, resolve_model_path
 
-    path = loading.resolve_model_path(ref)
+    path = resolve_model_path(ref)
     data = read_bytes(path)
 
-    def fresh() -> Loaded:
+    def fresh() -> Loaded:  # parsing and checking, only when the cache does not hold the file
+        from scenarist.model import compile_model
+        from scenarist.model import load as loading
+        from scenarist.model.validate import model_warnings
+
         model = loading.model_from_bytes(path, data)
         compiled, warnings = compile_model(model), tuple(model_warnings(model))
         return Loaded(loading.printable(model) if printable else model, compiled, warnings)
