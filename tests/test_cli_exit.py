@@ -42,3 +42,31 @@ def test_exit_handlers_still_run(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["scenarios"]
     assert marker.read_text() == "yes"
+
+
+def test_building_only_the_named_command_changes_no_help_and_no_error() -> None:
+    """The console entry builds only the command or group named first; what the user sees is the same."""
+    from typer.testing import CliRunner
+
+    from scenarist.cli import app
+    from scenarist.cli._app import _invoked
+
+    runner = CliRunner()
+    cases = [
+        ["--help"],
+        ["evidence", "--help"],
+        ["evidence", "add", "--help"],
+        ["news", "feeds", "--help"],
+        ["run", "--help"],
+        ["explain", "--help"],
+        ["evidence"],
+        ["evidence", "nosuch"],
+        ["nosuch"],
+        ["check", "no-such-file.yaml"],
+    ]
+    for argv in cases:
+        whole = runner.invoke(app, argv, env={"COLUMNS": "100"})
+        slim = runner.invoke(_invoked(argv), argv, env={"COLUMNS": "100"})
+        assert (slim.exit_code, slim.output) == (whole.exit_code, whole.output), argv
+    assert _invoked(["evidence", "add"]) is not app
+    assert _invoked(["--debug", "evidence"]) is app  # a global option first: the whole app
