@@ -234,7 +234,13 @@ def test_executor_gets_finer_prefixes_dealt_round_robin(split_always: None) -> N
     batches = executor.items
     assert len(batches) > 1
     assert sum(len(b) for b in batches) == spread.prefixes
-    # Dealt round-robin: prefix j is entry j // k of batch j % k, and the prefixes come in depth-first order.
+    # Every prefix once, dealt round-robin (batch sizes differ by one at most) from one fixed shuffle:
+    # neighbouring prefixes are spread over the batches and over the threads' runs within a batch.
     dealt = np.array([batches[j % len(batches)][j // len(batches)] for j in range(spread.prefixes)])
     assert len({tuple(row) for row in dealt.tolist()}) == spread.prefixes
-    assert np.array_equal(np.lexsort(dealt.T[::-1]), np.arange(spread.prefixes))
+    assert max(map(len, batches)) - min(map(len, batches)) <= 1
+    depth_first = np.lexsort(dealt.T[::-1])
+    assert not np.array_equal(depth_first, np.arange(spread.prefixes))  # shuffled, not in search order
+    again = RecordingExecutor()
+    search.search(model, domain, 3, executor=again)
+    assert all(np.array_equal(a, b) for a, b in zip(again.items, batches, strict=True))  # the same shuffle
