@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,3 +201,13 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def interrupted(proc: subprocess.Popen[str], after: float, timeout: float) -> tuple[str, str]:
+    """Ctrl-C sent to ``proc`` after ``after`` seconds; its stdout and stderr once ended (killed on a timeout)."""
+    time.sleep(after)
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)
+    finally:
+        proc.kill()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import interrupted
 from typer.testing import CliRunner
 
 from scenarist import limits
@@ -137,12 +137,7 @@ def test_max_seconds_stops_a_long_search_cleanly(tmp_path: Path, work: str) -> N
 
 def test_ctrl_c_stops_a_search_inside_a_kernel(tmp_path: Path) -> None:
     proc = _scenario_run(_binary_model(tmp_path / "wide.yaml", 34, variants=3))
-    time.sleep(6)
-    proc.send_signal(signal.SIGINT)
-    try:
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
+    _, stderr = interrupted(proc, after=6, timeout=60)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     last = stderr.strip().splitlines()[-1]

@@ -7,16 +7,15 @@ with how far the work got, and exit 3 (time limit) or 130 (Ctrl-C) without writi
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from tests.conftest import interrupted
 from typer.testing import CliRunner
 
 from scenarist.cli import app
@@ -124,12 +123,7 @@ def _weights_process(model: Path, *options: str) -> subprocess.Popen[str]:
 
 def test_ctrl_c_prints_the_weights_found_so_far(tmp_path: Path) -> None:
     proc = _weights_process(_model(tmp_path / "m.yaml", 6))
-    time.sleep(12)
-    proc.send_signal(signal.SIGINT)
-    try:
-        stdout, stderr = proc.communicate(timeout=120)
-    finally:
-        proc.kill()
+    stdout, stderr = interrupted(proc, after=12, timeout=120)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert "PARTIAL RESULT: stopped after" in stdout and "of 9,000,000,000 random starts" in stdout
