@@ -106,7 +106,7 @@ def check_model(ref: str | Path | None) -> tuple[Loaded, list[ModelWarning]]:
     """Load a model and run the analyst's checks, each located in the file, plus the unclassified-mass check."""
     from scenarist.errors import Location
     from scenarist.model.checks import ModelWarning, model_checks
-    from scenarist.model.load import resolve_model_path
+    from scenarist.model.files import resolve_model_path
     from scenarist.model.yamlpos import load_with_positions
 
     loaded = load(ref)
