@@ -5,17 +5,20 @@ have a single allowed variant and are settled before the search starts. Variants
 indices; descriptor ``d`` owns ``off[d]:off[d+1]``.
 
 A *constraint* ``c`` is a triple (descriptor ``ce[c]``, own variant ``cx[c]``, rival
-``cl[c]``) of a checked descriptor: whenever the descriptor takes ``cx[c]``, its margin
-``θ(cx) − θ(cl)`` must be ``≥ −tol``. ``DT[w, c] = M[w, cx[c]] − M[w, cl[c]]`` is what
-source variant ``w`` adds to that margin (θ sums the rows of every descriptor, its own
-included); ``DTt`` is its transpose, for the loops over variants at a fixed constraint.
+``cl``) of a checked descriptor: whenever the descriptor takes ``cx[c]``, its margin
+``θ(cx) − θ(cl)`` must be ``≥ −tol``. ``DT[w, c] = M[w, cx[c]] − M[w, cl]`` is what
+source variant ``w`` of another descriptor adds to that margin; the descriptor's own row
+adds ``own[c] = M[cx, cx] − M[cx, cl]`` (θ sums the rows of every descriptor, its own
+included), and its ``DT`` entries are zero. ``DTt`` is the transpose of ``DT``, for the loops
+over variants at a fixed constraint.
 Constraints are sorted by descriptor (``cbeg[d]:cend[d]``) and own variant
 (``xbeg[x]:xend[x]``). ``gap[c, d]`` is the spread of ``DT[·, c]`` over the allowed variants
 of ``d`` (``spread[c]`` its largest), ``gord[c]`` the descriptors by ``gap[c]`` descending.
 
 Search state at depth ``L`` (see :class:`State`):
 
-* ``theta`` — impact scores from the rows of the assigned descriptors (updated incrementally);
+* ``marg[L, c]`` — ``own[c]`` plus ``DT[w, c]`` of every assigned descriptor's variant ``w``
+  (updated incrementally); once ``cx[c]`` is gone, ``_DEAD`` more, so that no bound reads it;
 * ``alive[L]`` — variants still possible (an assigned descriptor keeps only its choice);
 * ``n_alive[L, d]`` — how many variants of ``d`` are alive;
 * ``reach[L, c]`` — Σ over unassigned ``d ≠ ce[c]`` of the largest ``DT[w, c]`` over alive ``w``
@@ -27,8 +30,8 @@ one group per descriptor (``gbeg``), collected once per round, with running sums
 Bounds (every removal rests on a valid upper bound of some margin, so no scenario within
 tolerance is ever lost; at a complete assignment the bounds are the exact margins):
 
-* single: ``theta[cx] − theta[cl] + reach[L, c]`` (plus the descriptor's own row ``DT[cx, c]``
-  while it is unassigned) below ``−tol`` prunes the node when the descriptor is *settled*
+* single: ``marg[L, c] + reach[L, c]`` below ``−tol`` (checked for every constraint in one
+  vectorized pass, the dead ones out of reach) prunes the node when the descriptor is *settled*
   (assigned, or one variant left), else removes ``cx`` — that variant can no longer win;
   a settled constraint also removes variants of unassigned descriptors that would push its
   bound below ``−tol`` (only descriptors whose ``gap[c, d]`` exceeds the slack can hold
@@ -43,7 +46,7 @@ tolerance is ever lost; at a complete assignment the bounds are the exact margin
   starts from those lower bounds and stops as soon as the partial bound cannot go below zero.
 
 A descriptor with one variant left is settled: assigning it moves its row from ``reach``
-into ``theta`` and changes no bound, so that node keeps its parent's fixpoint and runs no
+into ``marg`` and changes no bound, so that node keeps its parent's fixpoint and runs no
 bounds (it still counts as a node).
 
 The next descriptor to branch on is one with the fewest variants left; ties go to the
@@ -69,12 +72,13 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from scenarist.engines._core_kernels import theta_add_row
 from scenarist.engines._sentinels import NO_NODE_LIMIT
 
 __all__ = ["Problem", "State", "search_batch", "search_task"]
 
 _NEG = -(1 << 40)
+_DEAD = 1 << 50
+"""Added to the margin of a constraint whose own variant is gone, so that no bound reads it again."""
 _leaf = njit(cache=True, nogil=True, _nrt=False)  # type: ignore[call-overload]
 """Compile without reference counting: for functions that allocate nothing. Reference-count
 updates on every array passed to a call otherwise dominate the search time."""
@@ -89,13 +93,12 @@ class Problem(NamedTuple):
     n_pre: int
     tol: int
     alive0: np.ndarray
-    M: np.ndarray
     off: np.ndarray
     DT: np.ndarray
     DTt: np.ndarray
+    own: np.ndarray
     ce: np.ndarray
     cx: np.ndarray
-    cl: np.ndarray
     cbeg: np.ndarray
     cend: np.ndarray
     xbeg: np.ndarray
@@ -108,8 +111,8 @@ class Problem(NamedTuple):
 class State(NamedTuple):
     """Search state of one task (per-depth arrays are indexed by depth first)."""
 
-    theta: np.ndarray
-    """Impact scores from the rows of the assigned descriptors."""
+    marg: np.ndarray
+    """``marg[L, c]``: ``c``'s margin from its own row and the assigned descriptors (``_DEAD`` more once gone)."""
     alive: np.ndarray
     """``alive[L, w]``: variant ``w`` still possible at depth ``L``."""
     n_alive: np.ndarray
@@ -147,11 +150,11 @@ class State(NamedTuple):
 @njit(cache=True, nogil=True)
 def _new_state(P):  # type: ignore[no-untyped-def]
     n = P.off.shape[0] - 1
-    nv = P.M.shape[0]
+    nv = P.DT.shape[0]
     nc = P.DT.shape[1]
     levels = n - P.n_pre + 1
     return State(
-        np.zeros(nv, dtype=np.int64),
+        np.zeros((levels, nc), dtype=np.int64),
         np.zeros((levels, nv), dtype=np.int8),
         np.zeros((levels, n), dtype=np.int64),
         np.zeros((levels, nc), dtype=np.int64),
@@ -194,6 +197,13 @@ def _copy_level(a, L):  # type: ignore[no-untyped-def]
 
 
 @_leaf
+def _kill(marg, xbeg, xend, v):  # type: ignore[no-untyped-def]
+    """Variant ``v`` is gone: its constraints' margins go out of reach of every bound."""
+    for c in range(xbeg[v], xend[v]):
+        marg[c] += _DEAD
+
+
+@_leaf
 def _apply(P, S, L):  # type: ignore[no-untyped-def]
     """Remove the marked variants at depth ``L``, lower ``reach`` and clear the marks.
 
@@ -207,10 +217,11 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
         S.row_max,
         S.row_max_after,
     )
-    DT, off, cbeg, cend = P.DT, P.off, P.cbeg, P.cend
+    DT, off, xbeg, xend = P.DT, P.off, P.xbeg, P.xend
     nc = row_max.shape[0]
     live = alive[L]
     rl = reach[L]
+    ml = S.marg[L]
     status = 0
     # Loops run from 0 over views where they can: numba then knows the indices are not
     # negative, skips the wraparound arithmetic and vectorizes.
@@ -235,6 +246,7 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
             if dv[i]:
                 av[i] = 0
                 n_alive[L, d] -= 1
+                _kill(ml, xbeg, xend, lo + i)
                 for c in range(nc):
                     row_max[c] = max(row_max[c], row[c])
             else:
@@ -243,11 +255,8 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
         if n_alive[L, d] == 0:
             status = -1
             break
-        # Every constraint, then back for the descriptor's own (its row is not in their reach).
         for c in range(nc):
             rl[c] -= max(0, row_max[c] - row_max_after[c])
-        for c in range(cbeg[d], cend[d]):
-            rl[c] += max(0, row_max[c] - row_max_after[c])
     drop.fill(0)
     return status
 
@@ -260,47 +269,57 @@ def _apply(P, S, L):  # type: ignore[no-untyped-def]
 @_leaf
 def _propagate(P, S, L):  # type: ignore[no-untyped-def]
     """Single bounds to a fixpoint; False when no scenario within tolerance is left."""
-    theta, alive, n_alive, reach, assigned, drop = S.theta, S.alive, S.n_alive, S.reach, S.assigned, S.drop
-    DT, DTt, off, cl, cbeg, cend, xbeg, xend = P.DT, P.DTt, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
+    alive, n_alive, assigned, drop = S.alive, S.n_alive, S.assigned, S.drop
+    DTt, off, ce, cx, cbeg, cend, xbeg, xend = P.DTt, P.off, P.ce, P.cx, P.cbeg, P.cend, P.xbeg, P.xend
     spread, gap, gord, tol = P.spread, P.gap, P.gord, P.tol
     n = n_alive.shape[1]
+    ml = S.marg[L]
+    rl = S.reach[L]
+    live = alive[L]
     while True:
         marked = False
+        # Every live constraint's bound at once (a gone variant's are out of reach); the
+        # violated ones, if any, one by one.
+        low = -_NEG
+        for c in range(ml.shape[0]):
+            low = min(low, ml[c] + rl[c])
+        if low < -tol:
+            for c in range(ml.shape[0]):
+                if ml[c] + rl[c] < -tol:
+                    e = ce[c]
+                    if assigned[e] or n_alive[L, e] == 1:
+                        drop.fill(0)
+                        return False
+                    drop[cx[c]] = 1
+                    marked = True
+        # A settled constraint removes the variants of unassigned descriptors that would break it.
         for e in range(n):
-            if cbeg[e] == cend[e]:
+            if cbeg[e] == cend[e] or not (assigned[e] or n_alive[L, e] == 1):
                 continue
-            settled = assigned[e] or n_alive[L, e] == 1
-            for x in range(off[e], off[e + 1]):
-                if not alive[L, x] or drop[x]:
+            x = off[e]
+            while not live[x]:
+                x += 1
+            for c in range(xbeg[x], xend[x]):
+                slack = ml[c] + rl[c] + tol
+                if slack >= spread[c]:
                     continue
-                for c in range(xbeg[x], xend[x]):
-                    ub = theta[x] - theta[cl[c]] + reach[L, c]
-                    if not assigned[e]:
-                        ub += DT[x, c]
-                    if ub < -tol:
-                        if settled:
-                            drop.fill(0)
-                            return False
-                        drop[x] = 1
-                        marked = True
+                gc = gap[c]
+                oc = gord[c]
+                row = DTt[c]
+                for i in range(n):
+                    d = oc[i]
+                    if gc[d] <= slack:
                         break
-                    slack = ub + tol
-                    if not settled or slack >= spread[c]:
+                    if assigned[d] or n_alive[L, d] < 2:
                         continue
-                    for i in range(n):
-                        d = gord[c, i]
-                        if gap[c, d] <= slack:
-                            break
-                        if d == e or assigned[d] or n_alive[L, d] < 2:
-                            continue
-                        mx = _NEG
-                        for w in range(off[d], off[d + 1]):
-                            if alive[L, w]:
-                                mx = max(mx, DTt[c, w])
-                        for w in range(off[d], off[d + 1]):
-                            if alive[L, w] and mx - DTt[c, w] > slack:
-                                drop[w] = 1
-                                marked = True
+                    mx = _NEG
+                    for w in range(off[d], off[d + 1]):
+                        if live[w]:
+                            mx = max(mx, row[w])
+                    for w in range(off[d], off[d + 1]):
+                        if live[w] and mx - row[w] > slack:
+                            drop[w] = 1
+                            marked = True
         if not marked:
             return True
         if _apply(P, S, L) < 0:
@@ -310,16 +329,10 @@ def _propagate(P, S, L):  # type: ignore[no-untyped-def]
 @_leaf
 def _tightest(P, S, L):  # type: ignore[no-untyped-def]
     """Each settled descriptor's tightest constraint into ``tight``, slack (bound + tol) ascending; the count."""
-    theta, alive, n_alive, reach, assigned, tight, tight_slack = (
-        S.theta,
-        S.alive,
-        S.n_alive,
-        S.reach,
-        S.assigned,
-        S.tight,
-        S.tight_slack,
-    )
-    DT, off, cl, cbeg, cend, xbeg, xend = P.DT, P.off, P.cl, P.cbeg, P.cend, P.xbeg, P.xend
+    alive, n_alive, assigned, tight, tight_slack = S.alive, S.n_alive, S.assigned, S.tight, S.tight_slack
+    off, cbeg, cend, xbeg, xend = P.off, P.cbeg, P.cend, P.xbeg, P.xend
+    ml = S.marg[L]
+    rl = S.reach[L]
     k = 0
     for e in range(n_alive.shape[1]):
         if cbeg[e] == cend[e] or not (assigned[e] or n_alive[L, e] == 1):
@@ -330,9 +343,7 @@ def _tightest(P, S, L):  # type: ignore[no-untyped-def]
         best = xbeg[x]
         low = _NEG
         for c in range(xbeg[x], xend[x]):
-            ub = theta[x] - theta[cl[c]] + reach[L, c]
-            if not assigned[e]:
-                ub += DT[x, c]
+            ub = ml[c] + rl[c]
             if c == xbeg[x] or ub < low:
                 best = c
                 low = ub
@@ -370,14 +381,15 @@ def _groups(P, S, L):  # type: ignore[no-untyped-def]
 
 
 @_leaf
-def _sum_prefixes(P, S, ng, k, upto):  # type: ignore[no-untyped-def]
+def _sum_prefixes(P, S, L, ng, k, upto):  # type: ignore[no-untyped-def]
     """Running sums ``running`` (per entry of ``vidx``) over the tightest constraints ``tight[:upto]``.
 
     Returns (the most binding prefix length, its margin, its assigned part plus tolerance);
     the length is -1 when some prefix of length ≤ ``k`` cannot reach its tolerance.
     """
-    theta, running, tight, vidx, gbeg = S.theta, S.running, S.tight, S.vidx, S.gbeg
-    cx, cl, DTt = P.cx, P.cl, P.DTt
+    running, tight, vidx, gbeg = S.running, S.tight, S.vidx, S.gbeg
+    DTt = P.DTt
+    ml = S.marg[L]
     for i in range(gbeg[ng]):
         running[i] = 0
     base = 0
@@ -386,7 +398,7 @@ def _sum_prefixes(P, S, ng, k, upto):  # type: ignore[no-untyped-def]
     best_base = 0
     for j in range(min(k, upto)):
         c = tight[j]
-        base += theta[cx[c]] - theta[cl[c]] + P.tol
+        base += ml[c] + P.tol
         m = base
         for g in range(ng):
             mx = _NEG
@@ -428,8 +440,10 @@ def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
     ``base`` is the sum's assigned part plus its tolerance; a variant whose combined bound
     falls below zero is marked. Returns True when one was.
     """
-    theta, reach, running, drop, vidx, gbeg = S.theta, S.reach, S.running, S.drop, S.vidx, S.gbeg
-    DT, DTt, cl, xbeg, xend = P.DT, P.DTt, P.cl, P.xbeg, P.xend
+    running, drop, vidx, gbeg = S.running, S.drop, S.vidx, S.gbeg
+    DTt, xbeg, xend = P.DTt, P.xbeg, P.xend
+    ml = S.marg[L]
+    rl = S.reach[L]
     top, top_at = S.top, S.top_at
     marked = False
     # Each group's best running sum and where it is: max(a + b) >= a(w) + b(w) for any w,
@@ -446,13 +460,13 @@ def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
             if xbeg[x] == xend[x]:
                 continue
             cs = xbeg[x]
-            low = theta[x] - theta[cl[cs]] + reach[L, cs] + DT[x, cs]
+            low = ml[cs] + rl[cs]
             for c in range(xbeg[x], xend[x]):
-                ub = theta[x] - theta[cl[c]] + reach[L, c] + DT[x, c]
+                ub = ml[c] + rl[c]
                 if ub < low:
                     cs = c
                     low = ub
-            val = base + theta[x] - theta[cl[cs]] + P.tol + DT[x, cs] + running[ix]
+            val = base + ml[cs] + P.tol + running[ix]
             row = DTt[cs]
             for h in range(ng):
                 if h != g:
@@ -485,10 +499,10 @@ def _sum_bound(P, S, L):  # type: ignore[no-untyped-def]
     if k == 0:
         return 0
     ng = _groups(P, S, L)
-    best_j, best_m, _ = _sum_prefixes(P, S, ng, k, k)
+    best_j, best_m, _ = _sum_prefixes(P, S, L, ng, k, k)
     if best_j < 0:
         return -1
-    _, _, base = _sum_prefixes(P, S, ng, k, best_j)
+    _, _, base = _sum_prefixes(P, S, L, ng, k, best_j)
     if _sum_marks(P, S, ng, best_m) or _probe_marks(P, S, L, ng, base):
         return _apply(P, S, L)
     return 0
@@ -551,55 +565,52 @@ def _choose(P, S, L):  # type: ignore[no-untyped-def]
 @_leaf
 def _descend(P, S, L, d, w):  # type: ignore[no-untyped-def]
     """Depth ``L + 1`` := depth ``L`` with descriptor ``d`` assigned to variant ``w``."""
-    alive, n_alive, reach, row_max = S.alive, S.n_alive, S.reach, S.row_max
-    off, cbeg, cend = P.off, P.cbeg, P.cend
+    alive, n_alive, row_max = S.alive, S.n_alive, S.row_max
+    off = P.off
     _copy_level(alive, L)
     _copy_level(n_alive, L)
-    _copy_level(reach, L)
     _max_rows(P.DT, alive, L, off[d], off[d + 1], row_max)
-    nc = reach.shape[1]
-    for c in range(nc):
-        reach[L + 1, c] -= row_max[c]
-    for c in range(cbeg[d], cend[d]):
-        reach[L + 1, c] += row_max[c]
+    m0, m1 = S.marg[L], S.marg[L + 1]
+    r0, r1 = S.reach[L], S.reach[L + 1]
+    row = P.DT[w]
+    for c in range(m0.shape[0]):
+        m1[c] = m0[c] + row[c]
+        r1[c] = r0[c] - row_max[c]
     for v in range(off[d], off[d + 1]):
-        alive[L + 1, v] = 0
-    alive[L + 1, w] = 1
+        if alive[L + 1, v] and v != w:
+            alive[L + 1, v] = 0
+            _kill(m1, P.xbeg, P.xend, v)
     n_alive[L + 1, d] = 1
     S.assigned[d] = True
-    theta_add_row(S.theta, P.M, w, 1)
 
 
 @_leaf
-def _ascend(P, S, d, w):  # type: ignore[no-untyped-def]
-    """Undo the assignment of descriptor ``d`` to ``w`` (the per-depth arrays need no undo)."""
-    theta_add_row(S.theta, P.M, w, -1)
-    S.assigned[d] = False
-
-
-@_leaf
-def _root(P, S):  # type: ignore[no-untyped-def]
-    """Depth 0: the single-variant descriptors assigned, every other allowed variant alive."""
-    alive, n_alive, reach, row_max = S.alive, S.n_alive, S.reach, S.row_max
-    alive0, off, cbeg, cend = P.alive0, P.off, P.cbeg, P.cend
+def _root(P, S, z):  # type: ignore[no-untyped-def]
+    """Depth 0: the single-variant descriptors assigned (into ``z``), every other allowed variant alive."""
+    alive, n_alive, row_max = S.alive, S.n_alive, S.row_max
+    alive0, off, DT = P.alive0, P.off, P.DT
+    m = S.marg[0]
+    r = S.reach[0]
+    for c in range(m.shape[0]):
+        m[c] = P.own[c]
+        r[c] = 0
     for w in range(alive0.shape[0]):
         alive[0, w] = alive0[w]
-    for c in range(reach.shape[1]):
-        reach[0, c] = 0
     for d in range(n_alive.shape[1]):
         n_alive[0, d] = 0
         for w in range(off[d], off[d + 1]):
             n_alive[0, d] += alive0[w]
-            if d < P.n_pre and alive0[w]:
-                theta_add_row(S.theta, P.M, w, 1)
         if d < P.n_pre:
             S.assigned[d] = True
+            for w in range(off[d], off[d + 1]):
+                if alive0[w]:
+                    z[d] = w
+                    for c in range(m.shape[0]):
+                        m[c] += DT[w, c]
             continue
-        _max_rows(P.DT, alive, 0, off[d], off[d + 1], row_max)
-        for c in range(reach.shape[1]):
-            reach[0, c] += row_max[c]
-        for c in range(cbeg[d], cend[d]):
-            reach[0, c] -= row_max[c]
+        _max_rows(DT, alive, 0, off[d], off[d + 1], row_max)
+        for c in range(r.shape[0]):
+            r[c] += row_max[c]
 
 
 @_leaf
@@ -642,12 +653,12 @@ def _walk(P, S, base, stop, out, limit, nodes, z, path, at, pos):  # type: ignor
             if depth == base:
                 break
             depth -= 1
-            _ascend(P, S, at[depth], z[at[depth]])
+            S.assigned[at[depth]] = False
             continue
         if nodes >= limit:
             return -1, nodes
         # A descriptor with one variant left is settled already: assigning it changes no bound
-        # (its row moves from ``reach`` into ``theta``), so the node is at the parent's fixpoint.
+        # (its row moves from ``reach`` into ``marg``), so the node is at the parent's fixpoint.
         forced = S.n_alive[depth, d] == 1
         _descend(P, S, depth, d, w)
         nodes += 1
@@ -659,7 +670,7 @@ def _walk(P, S, base, stop, out, limit, nodes, z, path, at, pos):  # type: ignor
             if depth < depth_max:
                 at[depth] = _choose(P, S, depth)
         else:
-            _ascend(P, S, d, w)
+            S.assigned[d] = False
     return found, nodes
 
 
@@ -680,11 +691,7 @@ def search_task(P, prefix, stop, out, limit):  # type: ignore[no-untyped-def]
     z = np.full(n, -1, dtype=np.int64)
     at = np.zeros(depth_max + 1, dtype=np.int64)
     path = np.full(depth_max + 1, -1, dtype=np.int64)
-    _root(P, S)
-    for d in range(P.n_pre):
-        for w in range(P.off[d], P.off[d + 1]):
-            if P.alive0[w]:
-                z[d] = w
+    _root(P, S, z)
     nodes = 1
     if not _settle(P, S, 0):
         return 0, nodes
@@ -715,13 +722,12 @@ def _private(P):  # type: ignore[no-untyped-def]
         P.n_pre,
         P.tol,
         P.alive0.copy(),
-        P.M.copy(),
         P.off.copy(),
         P.DT.copy(),
         P.DTt.copy(),
+        P.own.copy(),
         P.ce.copy(),
         P.cx.copy(),
-        P.cl.copy(),
         P.cbeg.copy(),
         P.cend.copy(),
         P.xbeg.copy(),

@@ -172,7 +172,11 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
         alive0[[int(off[e]) + x for x in alw]] = 1
     cons = _constraints(off, allowed, checked)
     ce, cx, cl = (np.ascontiguousarray(cons[:, i]) for i in range(3))
-    DT = np.ascontiguousarray(M[:, cx] - M[:, cl])
+    DT = M[:, cx] - M[:, cl]
+    own = DT[cx, np.arange(len(cx))]
+    # A descriptor's own row enters its constraints' margins as ``own`` from the start, not as a source.
+    vdesc = np.repeat(np.arange(len(allowed)), np.diff(off))
+    DT = np.ascontiguousarray(np.where(vdesc[:, None] == ce[None, :], 0, DT))
     cbeg, cend = _ranges(ce, len(allowed))
     xbeg, xend = _ranges(cx, int(off[-1]))
     gap = _gaps(DT, off, alive0, ce, n_pre)
@@ -181,13 +185,12 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
         n_pre,
         tolerance,
         alive0,
-        M,
         off,
         DT,
         np.ascontiguousarray(DT.T),
-        ce,
-        cx,
-        cl.astype(np.uint64),
+        np.ascontiguousarray(own),
+        ce.astype(np.uint64),
+        cx.astype(np.uint64),
         cbeg.astype(np.uint64),
         cend.astype(np.uint64),
         xbeg.astype(np.uint64),
