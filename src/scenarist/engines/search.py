@@ -147,15 +147,15 @@ def _ranges(keys: IntArray, size: int) -> tuple[IntArray, IntArray]:
     )
 
 
-def _gaps(DT: IntArray, off: IntArray, alive0: npt.NDArray[np.int8], ce: IntArray, n_pre: int) -> IntArray:
+def _gaps(DT: IntArray, off: IntArray, alive0: npt.NDArray[np.int8], n_pre: int) -> IntArray:
     """``gap[c, d]``: largest minus smallest ``DT[w, c]`` over the allowed variants of search descriptor ``d``.
 
-    Zero for the single-variant descriptors and for the constraint's own descriptor.
+    Zero for the single-variant descriptors and for the constraint's own descriptor (its ``DT`` entries are zero).
     """
     gap = np.zeros((DT.shape[1], len(off) - 1), dtype=np.int64)
     for d in range(n_pre, len(off) - 1):
         rows = DT[off[d] : off[d + 1]][alive0[off[d] : off[d + 1]].astype(bool)]
-        gap[:, d] = np.where(ce != d, rows.max(axis=0) - rows.min(axis=0), 0)
+        gap[:, d] = rows.max(axis=0) - rows.min(axis=0)
     return np.ascontiguousarray(gap)
 
 
@@ -179,7 +179,7 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
     DT = np.ascontiguousarray(np.where(vdesc[:, None] == ce[None, :], 0, DT))
     cbeg, cend = _ranges(ce, len(allowed))
     xbeg, xend = _ranges(cx, int(off[-1]))
-    gap = _gaps(DT, off, alive0, ce, n_pre)
+    gap = _gaps(DT, off, alive0, n_pre)
     # Index arrays unsigned: numba then indexes without wraparound arithmetic (see the kernels).
     return Problem(
         n_pre,
