@@ -77,7 +77,10 @@ def _handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except BrokenPipeError:  # the client gave up (a timeout, or the app shutting down): nothing to answer
+                pass
 
         def do_GET(self) -> None:
             state.requests.append((self.path, dict(self.headers.items())))
