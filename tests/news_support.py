@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -77,10 +77,8 @@ def _handler(state: FeedServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            try:
+            with suppress(BrokenPipeError):  # the client gave up (a timeout, or the app shutting down)
                 self.wfile.write(body)
-            except BrokenPipeError:  # the client gave up (a timeout, or the app shutting down): nothing to answer
-                pass
 
         def do_GET(self) -> None:
             state.requests.append((self.path, dict(self.headers.items())))
