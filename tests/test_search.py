@@ -244,3 +244,51 @@ def test_executor_gets_finer_prefixes_dealt_round_robin(split_always: None) -> N
     again = RecordingExecutor()
     search.search(model, domain, 3, executor=again)
     assert all(np.array_equal(a, b) for a, b in zip(again.items, batches, strict=True))  # the same shuffle
+
+
+# ---------------------------------------------------------------- the Lagrangian bound
+
+
+def _nodes_and_rows(problem: object) -> tuple[int, set[tuple[int, ...]]]:
+    rows, nodes = search._run_one(problem, np.zeros(0, dtype=np.int64), search._depth(problem), 1 << 62)
+    assert rows is not None
+    return nodes, {tuple(int(i) for i in row) for row in rows}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lagrangian_bound_cuts_nodes_without_changing_the_result(seed: int) -> None:
+    """The same scenarios with the bound switched off (scale 0), and fewer nodes with it on."""
+    model = random_case(seed, 13, 3)
+    domain = domain_of(model)
+    problem = search._problem(model, domain, 0, search.search_order(model, domain))
+    assert problem.lscale > 0
+    with_bound, found = _nodes_and_rows(problem)
+    without, found_without = _nodes_and_rows(problem._replace(lscale=0.0))
+    assert found == found_without
+    assert with_bound < without
+
+
+def test_lagrangian_scale_keeps_every_sum_exact_and_switches_off_for_huge_judgments() -> None:
+    rng = np.random.default_rng(0)
+    DT = rng.integers(-6, 7, size=(60, 80))
+    own = rng.integers(-6, 7, size=80)
+    scale = search._lagrange_scale(DT, own, 2)
+    bound = DT.shape[1] * (float((np.abs(own) + 2 * np.abs(DT).sum(axis=0)).max()) + 2)
+    assert 1024 <= scale <= 2**20 and scale * bound < 2**52
+    assert scale == 2 ** round(np.log2(scale))
+    assert search._lagrange_scale(DT * 10**12, own * 10**12, 2) == 0.0
+    assert search._lagrange_scale(np.zeros((3, 0), dtype=np.int64), np.zeros(0, dtype=np.int64), 0) == 0.0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=cib_cases(min_descriptors=4, max_descriptors=7, max_variants=4, impacts=st.integers(-9, 9)))
+def test_a_coarse_weight_scale_still_agrees_with_exhaustive(case: Case) -> None:
+    """With the coarsest useful scale (1024) the bound stays valid: the result is the exhaustive one."""
+    counts, matrix = case
+    model = model_from_matrix(counts, matrix)
+    domain = domain_of(model)
+    problem = search._problem(model, domain, 1, search.search_order(model, domain))
+    _, found = _nodes_and_rows(problem._replace(lscale=1024.0 if problem.lscale else 0.0))
+    order = search.search_order(model, domain)
+    rows = np.array(sorted(found), dtype=np.int64).reshape(-1, len(order))
+    assert np.array_equal(search._to_model_order(rows, order), exhaustive(model, domain, 1))

@@ -3,8 +3,9 @@
 Descriptors are assigned depth-first while the impact scores are updated incrementally. At
 every node each settled descriptor's margins against its rivals are bounded using only the
 variants of the unassigned descriptors that are still possible; variants that can no longer
-win, or that would break a settled margin, are dropped, to a fixpoint; sums of the tightest
-margins are bounded too (see :mod:`scenarist.engines._search_kernels`). Every pruning step
+win, or that would break a settled margin, are dropped, to a fixpoint; weighted sums of the
+settled margins (a Lagrangian bound) and sums of the tightest margins are bounded too (see
+:mod:`scenarist.engines._search_kernels`). Every pruning step
 rests on a valid bound, so the result is exactly the exhaustive engine's set, for every
 tolerance.
 
@@ -159,6 +160,25 @@ def _gaps(DT: IntArray, off: IntArray, alive0: npt.NDArray[np.int8], n_pre: int)
     return np.ascontiguousarray(gap)
 
 
+def _lagrange_scale(DT: IntArray, own: IntArray, tolerance: int) -> float:
+    """The scale of the Lagrangian weights: as fine as ``LAGRANGE_SCALE`` while every sum stays exact.
+
+    The weights are whole numbers up to the scale, evaluated in floats: every term of the bound is a
+    weight times a margin or an impact sum, each at most ``|own| + 2 Σ|DT|`` plus the tolerance, and
+    the whole sum must stay below 2**52 to be exact. 0 (the bound off) when the judgments are too
+    large for a useful scale.
+    """
+    from scenarist.engines._search_kernels import LAGRANGE_SCALE
+
+    if DT.shape[1] == 0:
+        return 0.0
+    col = np.abs(DT).sum(axis=0)
+    term = float((np.abs(own) + 2 * col).max()) + abs(tolerance) + 1.0
+    fit = float(2**52) / (DT.shape[1] * term)
+    scale = min(LAGRANGE_SCALE, float(2 ** int(np.floor(np.log2(fit)))))
+    return scale if scale >= 1024.0 else 0.0
+
+
 def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[int, ...]) -> Any:
     """The kernel's :class:`~scenarist.engines._search_kernels.Problem`, descriptors in ``order``."""
     from scenarist.engines._search_kernels import Problem
@@ -198,6 +218,9 @@ def _problem(model: CompiledModel, domain: Domain, tolerance: int, order: tuple[
         gap.max(axis=1, initial=0),
         gap,
         np.ascontiguousarray(np.argsort(-gap, axis=1, kind="stable")).astype(np.uint64),
+        np.ascontiguousarray(gap.T),
+        np.ascontiguousarray(DT.T, dtype=np.float64),
+        _lagrange_scale(DT, own, tolerance),
     )
 
 
