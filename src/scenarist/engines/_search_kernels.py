@@ -376,19 +376,28 @@ def _propagate(P, S, L):  # type: ignore[no-untyped-def]
 
 
 @_leaf
+def _settled_variant(P, S, L, e):  # type: ignore[no-untyped-def]
+    """Descriptor ``e``'s variant when it is settled (assigned, or one variant left) and has constraints; else -1."""
+    if P.cbeg[e] == P.cend[e] or not (S.assigned[e] or S.n_alive[L, e] == 1):
+        return -1
+    x = P.off[e]
+    while not S.alive[L, x]:
+        x += 1
+    return x
+
+
+@_leaf
 def _tightest(P, S, L):  # type: ignore[no-untyped-def]
     """Each settled descriptor's tightest constraint into ``tight``, slack (bound + tol) ascending; the count."""
-    alive, n_alive, assigned, tight, tight_slack = S.alive, S.n_alive, S.assigned, S.tight, S.tight_slack
-    off, cbeg, cend, xbeg, xend = P.off, P.cbeg, P.cend, P.xbeg, P.xend
+    tight, tight_slack = S.tight, S.tight_slack
+    xbeg, xend = P.xbeg, P.xend
     ml = S.marg[L]
     rl = S.reach[L]
     k = 0
-    for e in range(n_alive.shape[1]):
-        if cbeg[e] == cend[e] or not (assigned[e] or n_alive[L, e] == 1):
+    for e in range(S.n_alive.shape[1]):
+        x = _settled_variant(P, S, L, e)
+        if x < 0:
             continue
-        x = off[e]
-        while not alive[L, x]:
-            x += 1
         best = xbeg[x]
         low = _NEG
         for c in range(xbeg[x], xend[x]):
@@ -564,18 +573,15 @@ def _lagrange_select(P, S, L):  # type: ignore[no-untyped-def]
     A constraint whose slack is at least ``span`` holds for every completion: its weight could
     only raise the bound, so it is left out. Of the rest, the ``_LAGRANGE_CAP`` tightest are kept.
     """
-    alive, n_alive, assigned, sel = S.alive, S.n_alive, S.assigned, S.sel
-    off, cbeg, cend, xbeg, xend = P.off, P.cbeg, P.cend, P.xbeg, P.xend
+    sel, xbeg, xend = S.sel, P.xbeg, P.xend
     ml = S.marg[L]
     rl = S.reach[L]
     sl = S.span[L]
     m = 0
-    for e in range(n_alive.shape[1]):
-        if cbeg[e] == cend[e] or not (assigned[e] or n_alive[L, e] == 1):
+    for e in range(S.n_alive.shape[1]):
+        x = _settled_variant(P, S, L, e)
+        if x < 0:
             continue
-        x = off[e]
-        while not alive[L, x]:
-            x += 1
         for c in range(xbeg[x], xend[x]):
             if ml[c] + rl[c] + P.tol < sl[c]:
                 sel[m] = c
