@@ -46,8 +46,10 @@ tolerance is ever lost; at a complete assignment the bounds are the exact margin
   weights take a few projected subgradient steps (Polyak's rule) per call, starting from the
   parent's (``lam_at``), and are evaluated scaled to whole numbers, so the sign is exact.
   Constraints that hold for every completion (slack at least ``span``) are left out, and at
-  most the ``_LAGRANGE_CAP`` tightest of the rest are weighed. It runs before the sum bound
-  in each round.
+  most the ``_LAGRANGE_CAP`` tightest of the rest are weighed. When the steps removed nothing,
+  each variant of each unassigned descriptor is probed against the weighted sum plus that
+  variant's tightest constraint (weighted like the heaviest). It runs before the sum bound in
+  each round.
 * probe: each variant of each unassigned descriptor, fixed, against the most binding sum
   plus that variant's own tightest constraint. Each other group's term, a maximum of
   ``running + DT[·, c]``, is at least its value at the group's best running sum; the probe
@@ -700,6 +702,67 @@ def _lagrange_step(S, m, f, scale):  # type: ignore[no-untyped-def]
 
 
 @_leaf
+def _lagrange_probe(P, S, L, m, ng, f):  # type: ignore[no-untyped-def]
+    """Each variant ``x`` of each unassigned descriptor, fixed, against the weighted sum and its tightest constraint.
+
+    ``f`` and ``score`` are the bound at the weights ``q``; the constraint gets the largest of
+    them as its weight. Each other group's term, a maximum of ``score + μ DT[·, cs]``, starts
+    from its value at the group's best score, and the probe stops once the bound cannot go
+    below zero. Marks the variants it refutes; True when one was.
+    """
+    score, vidx, gbeg, drop, q = S.score, S.vidx, S.gbeg, S.drop, S.q
+    top_at = S.top_at
+    DT, xbeg, xend = P.DT, P.xbeg, P.xend
+    ml = S.marg[L]
+    rl = S.reach[L]
+    mu = 0.0
+    for i in range(m):
+        mu = max(mu, q[i])
+    if mu == 0.0:
+        return False
+    for g in range(ng):
+        best = vidx[gbeg[g]]
+        for k in range(gbeg[g], gbeg[g + 1]):
+            if score[vidx[k]] > score[best]:
+                best = vidx[k]
+        top_at[g] = best
+    marked = False
+    for g in range(ng):
+        if gbeg[g + 1] - gbeg[g] < 2:
+            continue
+        for ix in range(gbeg[g], gbeg[g + 1]):
+            x = vidx[ix]
+            if xbeg[x] == xend[x]:
+                continue
+            cs = xbeg[x]
+            low = ml[cs] + rl[cs]
+            for c in range(xbeg[x], xend[x]):
+                if ml[c] + rl[c] < low:
+                    cs = c
+                    low = ml[c] + rl[c]
+            val = f - score[top_at[g]] + score[x] + mu * (ml[cs] + P.tol)
+            for h in range(ng):
+                if h != g:
+                    val += mu * DT[top_at[h], cs]
+            if val >= 0.0:
+                continue
+            for h in range(ng):
+                if h == g:
+                    continue
+                start = score[top_at[h]] + mu * DT[top_at[h], cs]
+                mx = start
+                for k in range(gbeg[h], gbeg[h + 1]):
+                    mx = max(mx, score[vidx[k]] + mu * DT[vidx[k], cs])
+                val += mx - start
+                if val >= 0.0:
+                    break
+            if val < 0.0:
+                drop[x] = 1
+                marked = True
+    return marked
+
+
+@_leaf
 def _lagrange(P, S, L, steps):  # type: ignore[no-untyped-def]
     """The Lagrangian bound over the settled constraints, a few subgradient steps from warm weights.
 
@@ -721,6 +784,8 @@ def _lagrange(P, S, L, steps):  # type: ignore[no-untyped-def]
         marked |= _lagrange_marks(S, ng, f)
         if not _lagrange_step(S, m, f, P.lscale):
             break
+    if not marked:
+        marked = _lagrange_probe(P, S, L, m, ng, f)
     last = S.lam_at[L]
     for i in range(m):
         last[S.sel[i]] = S.lam[i]
@@ -934,9 +999,13 @@ def search_task(P, prefix, stop, out, limit):  # type: ignore[no-untyped-def]
         w = P.off[d] + prefix[L]
         if not S.alive[L, w]:
             return 0, nodes
+        # As in ``_walk``: a forced node keeps its parent's bounds. The Lagrangian bound is not
+        # a fixpoint (more steps may remove more), so bounding it here would leave this path
+        # in another state than the walk that recorded the prefix, and its choices would differ.
+        forced = S.n_alive[L, d] == 1
         _descend(P, S, L, d, w)
         nodes += 1
-        if not _settle(P, S, L + 1):
+        if not forced and not _settle(P, S, L + 1):
             return 0, nodes
         z[d] = w
         at[L] = d
