@@ -98,7 +98,6 @@ running them to a fixpoint rather than two rounds cuts 6–7 % of the nodes at a
 _LAGRANGE_STEPS = 3
 """Subgradient steps of the Lagrangian bound per call. From warm weights, 3 steps cut the nodes 2–2.8× on
 random 25 × 3, 20 × 4 and 30 × 3 models (50 steps from scratch: 2.7× on 25 × 3); more steps cost more than they save."""
-_LAGRANGE_LATER = 3
 _LAGRANGE_CAP = 24
 """The bound weighs the 24 tightest of the constraints it could use at most: with 3 steps, fewer weights
 move further; against no cap, 0.5–4 % fewer nodes on random 25 × 3, 20 × 4 and 30 × 3, and about 20 %
@@ -494,6 +493,18 @@ def _sum_marks(P, S, ng, margin):  # type: ignore[no-untyped-def]
 
 
 @_leaf
+def _tightest_of(xbeg, xend, ml, rl, x):  # type: ignore[no-untyped-def]
+    """Variant ``x``'s constraint with the lowest bound ``ml + rl`` (the first such); ``x`` has constraints."""
+    cs = xbeg[x]
+    low = ml[cs] + rl[cs]
+    for c in range(xbeg[x], xend[x]):
+        if ml[c] + rl[c] < low:
+            cs = c
+            low = ml[c] + rl[c]
+    return cs
+
+
+@_leaf
 def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
     """Fix each variant ``x`` of each unassigned descriptor; add ``x``'s tightest constraint to the sum in ``running``.
 
@@ -519,13 +530,7 @@ def _probe_marks(P, S, L, ng, base):  # type: ignore[no-untyped-def]
             x = vidx[ix]
             if xbeg[x] == xend[x]:
                 continue
-            cs = xbeg[x]
-            low = ml[cs] + rl[cs]
-            for c in range(xbeg[x], xend[x]):
-                ub = ml[c] + rl[c]
-                if ub < low:
-                    cs = c
-                    low = ub
+            cs = _tightest_of(xbeg, xend, ml, rl, x)
             val = base + ml[cs] + P.tol + running[ix]
             row = DTt[cs]
             for h in range(ng):
@@ -734,12 +739,7 @@ def _lagrange_probe(P, S, L, m, ng, f):  # type: ignore[no-untyped-def]
             x = vidx[ix]
             if xbeg[x] == xend[x]:
                 continue
-            cs = xbeg[x]
-            low = ml[cs] + rl[cs]
-            for c in range(xbeg[x], xend[x]):
-                if ml[c] + rl[c] < low:
-                    cs = c
-                    low = ml[c] + rl[c]
+            cs = _tightest_of(xbeg, xend, ml, rl, x)
             val = f - score[top_at[g]] + score[x] + mu * (ml[cs] + P.tol)
             for h in range(ng):
                 if h != g:
@@ -763,7 +763,7 @@ def _lagrange_probe(P, S, L, m, ng, f):  # type: ignore[no-untyped-def]
 
 
 @_leaf
-def _lagrange(P, S, L, steps):  # type: ignore[no-untyped-def]
+def _lagrange(P, S, L):  # type: ignore[no-untyped-def]
     """The Lagrangian bound over the settled constraints, a few subgradient steps from warm weights.
 
     Returns -1 when the node holds no scenario within tolerance, 1 when variants were dropped, 0 otherwise.
@@ -776,7 +776,7 @@ def _lagrange(P, S, L, steps):  # type: ignore[no-untyped-def]
     ng = _groups(P, S, L)
     _lagrange_start(P, S, L, m)
     marked = False
-    for _ in range(steps):
+    for _ in range(_LAGRANGE_STEPS):
         f = _lagrange_value(P, S, L, m, ng)
         if f < 0.0:
             S.drop.fill(0)
@@ -797,10 +797,10 @@ def _lagrange(P, S, L, steps):  # type: ignore[no-untyped-def]
 @_leaf
 def _settle(P, S, L):  # type: ignore[no-untyped-def]
     """Apply the bounds at depth ``L`` (see the module docstring); False when the node is empty."""
-    for k in range(_SUM_ROUNDS):
+    for _ in range(_SUM_ROUNDS):
         if not _propagate(P, S, L):
             return False
-        r = _lagrange(P, S, L, _LAGRANGE_STEPS if k == 0 else _LAGRANGE_LATER)
+        r = _lagrange(P, S, L)
         if r < 0:
             return False
         if r > 0:
