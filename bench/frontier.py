@@ -61,7 +61,7 @@ TARGETS = (
     Target(20, 4, "0.53 s, 0.70 M nodes", 0.53 / 0.70, "≤ 0.5 s", True),
     Target(25, 3, "0.45 s, 0.49 M nodes", 0.45 / 0.49, "≤ 0.5 s", True),
     Target(30, 3, "1.8 s, 2.1 M nodes", 1.8 / 2.1, "≤ 2 s", True),
-    Target(25, 4, "30 s, 40 M nodes", 30 / 40, "≤ 30 s", False),
+    Target(25, 4, "30 s, 40 M nodes", 30 / 40, "≤ 30 s", True),
     Target(30, 4, "30 min, 1.9 G nodes (7 consistent)", 1800 / 1900, "≤ 5 min, fewer nodes", False),
 )
 
