@@ -101,7 +101,7 @@ random 25 × 3, 20 × 4 and 30 × 3 models (50 steps from scratch: 2.7× on 25 �
 _LAGRANGE_CAP = 12
 """The bound weighs the 12 tightest of the constraints it could use at most: with 3 steps, fewer weights
 move further, and each evaluation is cheaper. Against a cap of 24 on random 25 × 3, 20 × 4 and 30 × 3
-models: from 5 % fewer to 5 % more nodes, 9–17 % less CPU (caps of 6, 8, 10 and 16 did no better)."""
+models: from 3.5 % fewer to 4.5 % more nodes, 9–17 % less CPU (caps of 6, 8, 10 and 16 did no better)."""
 _POLYAK_TARGET = 0.5
 """Polyak's step aims this far below zero (in margin units, the weights summing to 1)."""
 _NEW_WEIGHT = 0.1
