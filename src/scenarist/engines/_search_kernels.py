@@ -185,7 +185,9 @@ class State(NamedTuple):
     q: np.ndarray
     """``lam`` scaled to whole numbers (floats, every sum below 2**53, so exact): the weights evaluated."""
     sub: np.ndarray
-    """Per selected constraint: its margin under the completion that maximizes the weighted sum (a subgradient)."""
+    """Per selected constraint: its margin under the completion that maximizes the weighted sum (a subgradient).
+
+    While the constraints are being selected, it holds their bounds (the sort keys)."""
     score: np.ndarray
     """Per variant: its weighted contribution to the selected constraints (exact whole numbers)."""
 
@@ -595,7 +597,7 @@ def _lagrange_select(P, S, L):  # type: ignore[no-untyped-def]
             if k + P.tol >= sl[c] or (m == _LAGRANGE_CAP and k >= key[m - 1]):
                 continue
             # Insert into the list kept sorted by slack (after equal ones), the loosest falling off.
-            j = m if m < _LAGRANGE_CAP else _LAGRANGE_CAP - 1
+            j = min(m, _LAGRANGE_CAP - 1)
             while j > 0 and key[j - 1] > k:
                 sel[j] = sel[j - 1]
                 key[j] = key[j - 1]
