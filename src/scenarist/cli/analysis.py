@@ -184,6 +184,7 @@ def _run_sections(
     from scenarist.report.html import ReportInputs, write_report
     from scenarist.report.tables import named_counts_table, scenario_rows, tableau
     from scenarist.service.analysis import volume_weights
+    from scenarist.service.cache import cached
 
     model, compiled = loaded.model, loaded.compiled
     consistent = result.consistent()
@@ -217,7 +218,7 @@ def _run_sections(
         state = current_state(loaded, *current_state_args)
         extra = _probability_sections(loaded, settings, db=db, now=now, current=state)
     stage[0] = "the report"
-    inputs = ReportInputs(model, compiled, result, weights_result, **extra)
+    inputs = ReportInputs(model, compiled, result, weights_result, figure_store=cached, **extra)
     return inputs, write_report(inputs, out_dir / f"{model.id}.html")
 
 

@@ -5,6 +5,8 @@ Each function returns the SVG markup, or None when the ``charts`` extra is not i
 
 from __future__ import annotations
 
+import importlib.metadata
+import importlib.util
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -14,15 +16,20 @@ import numpy as np
 
 from scenarist.model.compile import CompiledModel
 
-__all__ = ["bar_chart", "charts_available", "impact_network", "line_chart", "reliability_chart"]
+__all__ = ["bar_chart", "charts_available", "charts_version", "impact_network", "line_chart", "reliability_chart"]
 
 
 def charts_available() -> bool:
+    """Whether matplotlib (the ``charts`` extra) is installed; it is not imported here."""
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def charts_version() -> str:
+    """The installed matplotlib's version ("" without it): a stored figure is drawn by one version."""
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        return importlib.metadata.version("matplotlib")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def _pyplot() -> Any:
