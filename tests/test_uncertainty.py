@@ -277,3 +277,22 @@ def test_base_matrix_replaces_the_model_matrix() -> None:
     model = cib_global()
     same = scenario_probabilities(model, draws=2_000, seed=6, base=np.array(model.matrix))
     assert same == scenario_probabilities(model, draws=2_000, seed=6)
+
+
+def test_reruns_reuse_the_draws_without_moving_them() -> None:
+    """The kept draws of a chunk are read-only and give the same result as fresh ones, for any base matrix."""
+    from scenarist.engines import uncertainty
+    from scenarist.model.load import load_model
+
+    model = compile_model(load_model("us-russia-2025"))
+    shifted = model.matrix.copy()
+    rows, cols = np.nonzero(shifted)
+    shifted[rows[0], cols[0]] += 1
+    uncertainty._INPUTS.clear()
+    fresh = [scenario_probabilities(model, draws=5_000, seed=5, base=m) for m in (model.matrix, shifted)]
+    assert uncertainty._INPUTS and all(not a.flags.writeable for kept in uncertainty._INPUTS.values() for a in kept)
+    again = [scenario_probabilities(model, draws=5_000, seed=5, base=m) for m in (shifted, model.matrix)]
+    assert again[::-1] == fresh
+    uncertainty._INPUTS.clear()
+    assert scenario_probabilities(model, draws=5_000, seed=5, base=shifted) == fresh[1]
+    assert fresh[0] != fresh[1]  # the shift moved something: the comparison above is not vacuous

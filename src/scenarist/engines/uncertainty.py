@@ -18,10 +18,13 @@ generator seeded with ``(seed, i)`` before the compiled kernel runs.
 
 from __future__ import annotations
 
+import functools
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -265,12 +268,28 @@ class _Job:
     start_idx: Mapping[int, tuple[int, ...]] = field(default_factory=dict)
 
 
-def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, int]:
-    """Chunk ``(index, size)``: attractor flat indices with counts, and cycles; seeded by ``(seed, index)``."""
-    from scenarist.engines._uncertainty_kernels import draw_and_settle
+_INPUTS: OrderedDict[bytes, tuple[IntArray, IntArray]] = OrderedDict()
+_INPUTS_LOCK = threading.Lock()
+_INPUTS_KEPT = 16
+"""Chunks whose draws (judgment shifts and starts) are kept for reruns in this process."""
 
-    index, size = chunk
+
+def _chunk_inputs(job: _Job, index: int, size: int) -> tuple[IntArray, IntArray]:
+    """Chunk ``index``'s judgment shifts and start scenarios (read-only; copy the starts before settling).
+
+    They depend on the seed, the judged cells and their spreads, the starts' settings and the
+    descriptors' sizes and priors, not on the matrix: runs with common random numbers (the key
+    assumptions rerun the Monte Carlo twice per judgment with one seed) draw them once.
+    """
     model = job.model
+    priors = tuple(None if p is None else np.asarray(p).tobytes() for p in model.priors)
+    key = pickle.dumps((job.seed, index, size, job.rows.tobytes(), job.cols.tobytes(), job.sigma.tobytes(),
+                        job.enumerate_starts, sorted(job.fixed_idx.items()), sorted(job.start_idx.items()),
+                        model.counts.tobytes(), priors))  # fmt: skip
+    with _INPUTS_LOCK:
+        if key in _INPUTS:
+            _INPUTS.move_to_end(key)
+            return _INPUTS[key]
     rng = np.random.default_rng([job.seed, index])
     deltas = np.rint(rng.standard_normal((size, len(job.rows))) * job.sigma).astype(np.int64)
     z = (
@@ -278,6 +297,23 @@ def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, 
         if job.enumerate_starts
         else _starts(model, job.fixed_idx, rng, size, job.start_idx)
     )
+    deltas.setflags(write=False)
+    z.setflags(write=False)
+    with _INPUTS_LOCK:
+        _INPUTS[key] = (deltas, z)
+        while len(_INPUTS) > _INPUTS_KEPT:
+            _INPUTS.popitem(last=False)
+    return deltas, z
+
+
+def _draw_chunk(job: _Job, chunk: tuple[int, int]) -> tuple[IntArray, IntArray, int]:
+    """Chunk ``(index, size)``: attractor flat indices with counts, and cycles; seeded by ``(seed, index)``."""
+    from scenarist.engines._uncertainty_kernels import draw_and_settle
+
+    index, size = chunk
+    model = job.model
+    deltas, starts = _chunk_inputs(job, index, size)
+    z = starts.copy()  # succession moves the starts in place
     movable = np.array([k not in job.fixed_idx for k in range(model.n_descriptors)], dtype=np.bool_)
     out = np.empty(size, dtype=np.int64)
     draw_and_settle(
@@ -294,7 +330,7 @@ def _simulate(
 ) -> tuple[dict[int, int], int]:
     """Counts of attractor flat indices over ``draws`` draws, and the number of cycles."""
     chunks = [(i, min(CHUNK, draws - i * CHUNK)) for i in range(-(-draws // CHUNK))]
-    parts = run_batches(executor, partial(_draw_chunk, job), chunks, progress, [n for _, n in chunks])
+    parts = run_batches(executor, functools.partial(_draw_chunk, job), chunks, progress, [n for _, n in chunks])
     counts: dict[int, int] = {}
     cycles = 0
     for values, hits, chunk_cycles in parts:
@@ -357,35 +393,30 @@ def scenario_probabilities(
         raise EngineError("a start state needs random starts")
     job = _Job(model, matrix, rows, cols, sigma, fixed_idx, mode is StartMode.enumerate, seed, start_idx)
     counts, cycles = _simulate(job, draws, progress, executor)
-    attractors = []
-    named_counts = dict.fromkeys(model.named_ids, 0)
-    lens_counts = dict.fromkeys(model.lens_ids, 0)
-    none_count = 0
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     rows = _unflat_rows(model, [flat for flat, _ in ranked])
-    family = model.family_index(rows)  # one vectorised call for all attractors
+    hits = np.array([count for _, count in ranked], dtype=np.int64)
+    family = model.family_index(rows) if model.named_ids else np.full(len(ranked), -1, dtype=np.int64)
+    named_hits = np.zeros(len(model.named_ids), dtype=np.int64)
+    np.add.at(named_hits, family[family >= 0], hits[family >= 0])
+    named_counts = dict(zip(model.named_ids, named_hits.tolist()))
+    none_count = int(hits[family < 0].sum())
     lens_ids = model.lens_ids
-    held = model.families.lens_matrix(rows) if model.families is not None and lens_ids else None
-    for i, (_flat, count) in enumerate(ranked):
-        indices = tuple(rows[i].tolist())
-        named = (model.named_ids[int(family[i])],) if model.named_ids and family[i] >= 0 else ()
-        for n in named:
-            named_counts[n] += count
-        if not named:
-            none_count += count
-        if held is not None:
-            for j in np.flatnonzero(held[:, i]).tolist():
-                lens_counts[lens_ids[j]] += count
-        attractors.append(
-            AttractorProbability(
-                indices,
-                model.variants_of(indices),
-                count,
-                count / draws,
-                wilson_interval(count, draws, INTERVAL_Z),
-                named,
-            )
+    lens_hits = (
+        model.families.lens_matrix(rows).astype(np.int64) @ hits
+        if model.families is not None and lens_ids and len(ranked)
+        else np.zeros(len(lens_ids), dtype=np.int64)
+    )
+    lens_counts = dict(zip(lens_ids, lens_hits.tolist()))
+    names = np.array([v for vs in model.variant_ids for v in vs], dtype=object)[rows + model.offsets[:-1]].tolist()
+    interval = functools.cache(lambda count: wilson_interval(count, draws, INTERVAL_Z))
+    in_family = [(model.named_ids[f],) if f >= 0 else () for f in family.tolist()]
+    attractors = [
+        AttractorProbability(
+            tuple(row), dict(zip(model.descriptor_ids, row_names)), count, count / draws, interval(count), named
         )
+        for row, row_names, count, named in zip(rows.tolist(), names, hits.tolist(), in_family)
+    ]
     named_rows = tuple(
         NamedProbability(n, c, c / draws, wilson_interval(c, draws, INTERVAL_Z)) for n, c in named_counts.items()
     )
