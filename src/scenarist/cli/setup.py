@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +57,8 @@ def init(
     if existing and not force:
         raise InputError(f"{', '.join(existing)} already exists; use --force to overwrite")
     directory.mkdir(parents=True, exist_ok=True)
+    from importlib import resources
+
     for (package, resource, _), target in zip(files, targets, strict=True):
         target.write_bytes(resources.files(package).joinpath(resource).read_bytes())
         out.print(f"wrote {target}", markup=False)
@@ -95,6 +95,8 @@ def _extras() -> dict[str, str]:
 @guarded
 def info(db: DbOpt = None) -> None:
     """Where state lives: the ledger, the model search path, the installed extras and the settings in force."""
+    import importlib.metadata  # here, not at import: every command's start-up would pay for it
+
     from rich.table import Table
 
     from scenarist.model.load import DEFAULT_MODEL, bundled_models
