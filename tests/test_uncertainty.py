@@ -296,3 +296,33 @@ def test_reruns_reuse_the_draws_without_moving_them() -> None:
     uncertainty._INPUTS.clear()
     assert scenario_probabilities(model, draws=5_000, seed=5, base=shifted) == fresh[1]
     assert fresh[0] != fresh[1]  # the shift moved something: the comparison above is not vacuous
+
+
+def test_every_path_hands_the_kernel_arrays_of_one_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba compiles a version per argument type (a read-only array is another type): the set-up's
+    warm-up compiles one, so plain runs, reruns on a shifted matrix (key assumptions), fixed variants,
+    start states and enumerated starts must all pass the same types, or a first real command compiles."""
+    from scenarist.engines import _uncertainty_kernels
+    from scenarist.engines.sensitivity import key_assumptions
+    from scenarist.model.load import load_model
+
+    seen: set[tuple[str, ...]] = set()
+    original = _uncertainty_kernels.draw_and_settle
+
+    def recording(*args: object) -> None:
+        seen.add(tuple(str(numba.typeof(a)) for a in args))
+        original(*args)
+
+    monkeypatch.setattr(_uncertainty_kernels, "draw_and_settle", recording)
+    model = compile_model(load_model("us-russia-2025"))
+    first, third = model.descriptor_ids[0], model.descriptor_ids[2]
+    scenario_probabilities(model, draws=200)
+    scenario_probabilities(model, draws=200, fixed={first: model.variant_ids[0][1]})
+    scenario_probabilities(model, draws=200, start_from={third: model.variant_ids[2][0]})
+    scenario_probabilities(model, draws=200, base=model.matrix.copy())
+    key_assumptions(model, draws=50)
+    without_priors = model_from_matrix([2, 3], [[0, 0, 2, -1, 0], [0, 0, -1, 2, 1], [1, -2, 0, 0, 0],
+                                                [-1, 2, 0, 0, 0], [0, 1, 0, 0, 0]])  # fmt: skip
+    scenario_probabilities(without_priors, draws=120, starts="enumerate")
+    scenario_probabilities(without_priors, draws=120)
+    assert len(seen) == 1, seen

@@ -386,7 +386,9 @@ def scenario_probabilities(
     fixed = dict(fixed or {})
     fixed_idx = domain_of(model, fixed).fixed_positions
     cells = judgment_cells(model, spreads)
-    matrix = np.ascontiguousarray(model.matrix if base is None else base, dtype=np.int64)
+    # A writable copy whatever was given: numba compiles one version per array type (read-only is
+    # another type), and the set-up compiles the kernels once for the one that every path uses.
+    matrix = np.array(model.matrix if base is None else base, dtype=np.int64, order="C")
     rows, cols, sigma = cells
     start_idx = _start_indices(model, start_from or {})
     if start_idx and mode is not StartMode.random:
