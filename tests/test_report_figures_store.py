@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +18,6 @@ from scenarist import service
 from scenarist.report import html as report_html
 from scenarist.report.charts import impact_network
 from scenarist.report.figures import impact_diagram
-
-_KEY_SCRIPT = """
-import sys
-from scenarist import service
-from scenarist.report import html
-from scenarist.report.charts import impact_network
-from scenarist.report.figures import impact_diagram
-from scenarist.report.tables import variant_names
-
-loaded = service.load("us-russia-2025")
-model, compiled = loaded.model, loaded.compiled
-variants = {d.id: d.variants[0].id for d in model.descriptors}
-judgments = tuple(model.judgments[:5])
-print(html._figure_key(impact_diagram, (variants, judgments, variant_names(model)), {}))
-print(html._figure_key(impact_network, (compiled, [d.name for d in model.descriptors]), {"size": 2.5}))
-"""
 
 
 def _keys_here() -> list[str]:
@@ -51,7 +36,9 @@ def _keys_here() -> list[str]:
 def test_a_figure_has_the_same_key_in_another_process() -> None:
     # Another hash seed changes the order of sets and the hashes of strings: the key must not depend on them.
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", _KEY_SCRIPT], env=env, capture_output=True, text=True, check=True)
+    here = Path(__file__).resolve().parent
+    script = f"import sys; sys.path.insert(0, {str(here)!r}); import {Path(__file__).stem} as t; print(*t._keys_here())"
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == _keys_here()
 
 
@@ -62,8 +49,6 @@ def test_a_figure_key_changes_with_any_argument() -> None:
     key = report_html._figure_key(impact_network, (compiled, labels), {})
     shifted = compiled.matrix.copy()
     shifted[0, -1] += 1
-    from dataclasses import replace
-
     assert report_html._figure_key(impact_network, (replace(compiled, matrix=shifted), labels), {}) != key
     assert report_html._figure_key(impact_network, (compiled, [*labels[:-1], "other"]), {}) != key
     assert report_html._figure_key(impact_network, (compiled, labels), {"title": "x"}) != key
@@ -85,8 +70,6 @@ def _without_clock(page: str) -> str:
 
 
 def test_a_report_drawn_again_from_its_store_draws_no_figure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dataclasses import replace
-
     inputs = build(tmp_path, draws=1_000).inputs
     kept: dict[tuple[str, tuple[Any, ...]], str | None] = {}
     monkeypatch.setattr(report_html, "_FIGURES", type(report_html._FIGURES)())
